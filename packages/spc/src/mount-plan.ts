@@ -1,0 +1,85 @@
+/**
+ * The validated result of a Mount request: everything the provider needs to fetch and write the
+ * volume, resolved before any network call. Produced by `parseMountRequest`.
+ *
+ * Contract shared with keyvault-fetcher and the csi-driver app: fields may be added, never renamed.
+ */
+
+export type ObjectType = 'secret' | 'key' | 'cert';
+export type ObjectFormat = 'pem' | 'pfx';
+export type ObjectEncoding = 'utf-8' | 'base64' | 'hex';
+
+/** One entry of the `objects` array, validated and trimmed. */
+export interface KeyVaultObject {
+  /** 0-based position in the `objects` array. */
+  readonly index: number;
+  readonly objectName: string;
+  readonly objectType: ObjectType;
+  /** `""` when unset. */
+  readonly objectAlias: string;
+  /** As written (trimmed): `""` or `latest` mean the current version; used verbatim in error wraps. */
+  readonly objectVersion: string;
+  /** 0 or 1 = single version; N > 1 = the newest N versions as `<fileName>/0..N-1`. */
+  readonly objectVersionHistory: number;
+  /** Lower-cased; default `pem`. */
+  readonly objectFormat: ObjectFormat;
+  /** Lower-cased; default `utf-8`. */
+  readonly objectEncoding: ObjectEncoding;
+  /** Raw `filePermission` text (`""` when unset). */
+  readonly filePermission: string;
+  /** Resolved file mode: `filePermission` as octal, else the request's `permission`. */
+  readonly fileMode: number;
+  /** `objectAlias` if set, else `objectName`: the (validated, clean, relative) file path. */
+  readonly fileName: string;
+}
+
+/** A cloud environment: the built-in table or a custom (AzureStackCloud) file. */
+export interface CloudEnvironment {
+  /** Canonical name, e.g. `AzurePublicCloud`. */
+  readonly name: string;
+  /** e.g. `vault.azure.net`. */
+  readonly keyVaultDnsSuffix: string;
+  /** The NMI/AAD resource, e.g. `https://vault.azure.net` (never a trailing slash). */
+  readonly keyVaultResource: string;
+  /** e.g. `https://login.microsoftonline.com/`. */
+  readonly activeDirectoryEndpoint: string;
+}
+
+export interface PodInfo {
+  readonly name: string;
+  readonly namespace: string;
+  /** `""` when kubelet did not send it. */
+  readonly uid: string;
+  /** `""` when kubelet did not send it. */
+  readonly serviceAccountName: string;
+}
+
+export type IdentityModeName =
+  | 'PodIdentity'
+  | 'VMManagedIdentity'
+  | 'AzureTokenProxy'
+  | 'WorkloadIdentity'
+  | 'ServicePrincipal';
+
+export type IdentityConfig =
+  | { readonly mode: 'PodIdentity'; /** ours: sent to NMI as `client_id`; `""` = any */ readonly podIdentityClientId: string }
+  | { readonly mode: 'VMManagedIdentity'; /** `""` = system-assigned */ readonly userAssignedIdentityId: string }
+  | { readonly mode: 'AzureTokenProxy'; readonly clientId: string; readonly serviceAccountToken: string }
+  | { readonly mode: 'WorkloadIdentity'; readonly clientId: string; readonly serviceAccountToken: string }
+  | { readonly mode: 'ServicePrincipal'; readonly clientId: string; readonly clientSecret: string };
+
+export interface MountPlan {
+  readonly pod: PodInfo;
+  readonly keyvaultName: string;
+  /** `https://<keyvaultName>.<keyVaultDnsSuffix>/` */
+  readonly vaultUrl: string;
+  readonly tenantId: string;
+  readonly cloud: CloudEnvironment;
+  readonly identity: IdentityConfig;
+  /** In SecretProviderClass order; never empty. */
+  readonly objects: readonly KeyVaultObject[];
+  /** The request's `permission` (default 0o644 = 420). */
+  readonly defaultFileMode: number;
+  /** `secretProviderClass` volume attribute, `""` when absent (for logs). */
+  readonly secretProviderClass: string;
+}
