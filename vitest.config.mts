@@ -4,6 +4,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     watch: false,
-    projects: ['packages/*', 'apps/*', 'tools/*', 'e2e'],
+    projects: [
+      'packages/*/vitest.config.mts',
+      'apps/*/vitest.config.mts',
+      'tools/*/vitest.config.mts',
+      'e2e/vitest.config.mts',
+    ],
   },
 });
