@@ -1,0 +1,174 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The reference's buckets (seconds), kept so existing dashboards still work. */
+export const REFERENCE_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 1, 1.5, 2, 2.5, 3, 5, 10, 15, 30];
+
+const PROVIDER = 'azure';
+const OS_TYPE = process.platform === 'win32' ? 'windows' : 'linux';
+
+/** Key Vault outcomes the fetcher reports; anything else is counted as `other`. */
+const KEYVAULT_STATUSES = new Set([
+  'ok',
+  'not_found',
+  'forbidden',
+  'unauthorized',
+  'throttled',
+  'network',
+  'timeout',
+  'other',
+]);
+const OBJECT_TYPES = new Set(['secret', 'key', 'cert']);
+const GRPC_METHODS = new Set([
+  '/v1alpha1.CSIDriverProvider/Version',
+  '/v1alpha1.CSIDriverProvider/Mount',
+  '/grpc.health.v1.Health/Check',
+  '/grpc.health.v1.Health/List',
+  '/grpc.health.v1.Health/Watch',
+]);
+
+export interface KeyVaultRequestObservation {
+  readonly objectType: string;
+  readonly operation: string;
+  readonly status: string;
+  readonly durationMs: number;
+}
+
+/**
+ * Every metric of the daemon, in its own registry (never prom-client's global one). Label values are
+ * drawn from fixed sets: anything unexpected becomes `other`, so cardinality stays bounded whatever the
+ * libraries or the requests send.
+ */
+export class DriverMetrics {
+  readonly registry = new Registry();
+  readonly #keyvaultRequest: Histogram<'object_type' | 'operation' | 'status' | 'provider' | 'os_type'>;
+  readonly #grpcRequest: Histogram<'grpc_method' | 'grpc_code' | 'provider' | 'os_type'>;
+  readonly #nmiRequest: Histogram<'status'>;
+  readonly #nmiRetries: Counter;
+  readonly #tokenCache: Counter<'result'>;
+  readonly #coalesced: Counter;
+  readonly #throttleRetries: Counter;
+  readonly #mountsInFlight: Gauge;
+  readonly #mounts: Counter<'outcome'>;
+
+  constructor(options: { readonly processMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    this.#keyvaultRequest = new Histogram({
+      name: 'keyvault_request',
+      help: 'Duration of Key Vault requests (get and version list) in seconds',
+      labelNames: ['object_type', 'operation', 'status', 'provider', 'os_type'],
+      buckets: REFERENCE_BUCKETS,
+      registers,
+    });
+    this.#grpcRequest = new Histogram({
+      name: 'grpc_request',
+      help: 'Duration of unary gRPC requests in seconds',
+      labelNames: ['grpc_method', 'grpc_code', 'provider', 'os_type'],
+      buckets: REFERENCE_BUCKETS,
+      registers,
+    });
+    this.#nmiRequest = new Histogram({
+      name: 'nmi_request',
+      help: 'Duration of NMI token requests in seconds, by HTTP status (or network/timeout)',
+      labelNames: ['status'],
+      buckets: REFERENCE_BUCKETS,
+      registers,
+    });
+    this.#nmiRetries = new Counter({ name: 'nmi_retries_total', help: 'NMI requests retried', registers });
+    this.#tokenCache = new Counter({
+      name: 'token_cache_total',
+      help: 'Token lookups by result: hit, miss, shared (joined an in-flight request)',
+      labelNames: ['result'],
+      registers,
+    });
+    this.#coalesced = new Counter({
+      name: 'keyvault_coalesced_requests_total',
+      help: 'Key Vault requests answered by an identical request already in flight',
+      registers,
+    });
+    this.#throttleRetries = new Counter({
+      name: 'keyvault_throttle_retries_total',
+      help: 'Key Vault requests retried after a 429',
+      registers,
+    });
+    this.#mountsInFlight = new Gauge({
+      name: 'mounts_in_flight',
+      help: 'Mount calls being served',
+      registers,
+    });
+    this.#mounts = new Counter({
+      name: 'mount_total',
+      help: 'Mount calls by outcome (gRPC code name)',
+      labelNames: ['outcome'],
+      registers,
+    });
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  observeKeyVaultRequest(observation: KeyVaultRequestObservation): void {
+    this.#keyvaultRequest.observe(
+      {
+        object_type: OBJECT_TYPES.has(observation.objectType) ? observation.objectType : 'other',
+        operation: observation.operation === 'list' ? 'list' : 'get',
+        status: KEYVAULT_STATUSES.has(observation.status) ? observation.status : 'other',
+        provider: PROVIDER,
+        os_type: OS_TYPE,
+      },
+      observation.durationMs / 1000,
+    );
+  }
+
+  observeGrpcRequest(method: string, codeName: string, durationMs: number): void {
+    this.#grpcRequest.observe(
+      {
+        grpc_method: GRPC_METHODS.has(method) ? method : 'other',
+        grpc_code: /^[A-Z_]{2,20}$/.test(codeName) ? codeName : 'UNKNOWN',
+        provider: PROVIDER,
+        os_type: OS_TYPE,
+      },
+      durationMs / 1000,
+    );
+  }
+
+  observeNmiRequest(status: number | string, durationMs: number): void {
+    const label =
+      typeof status === 'number'
+        ? Number.isInteger(status) && status >= 100 && status <= 599
+          ? String(status)
+          : 'other'
+        : status === 'network' || status === 'timeout'
+          ? status
+          : 'other';
+    this.#nmiRequest.observe({ status: label }, durationMs / 1000);
+  }
+
+  countNmiRetry(): void {
+    this.#nmiRetries.inc();
+  }
+
+  countTokenCache(result: string): void {
+    this.#tokenCache.inc({
+      result: result === 'hit' || result === 'miss' || result === 'shared' ? result : 'other',
+    });
+  }
+
+  countCoalesced(): void {
+    this.#coalesced.inc();
+  }
+
+  countThrottleRetry(): void {
+    this.#throttleRetries.inc();
+  }
+
+  mountStarted(): void {
+    this.#mountsInFlight.inc();
+  }
+
+  mountFinished(codeName: string): void {
+    this.#mountsInFlight.dec();
+    this.#mounts.inc({ outcome: /^[A-Z_]{2,20}$/.test(codeName) ? codeName : 'UNKNOWN' });
+  }
+
+  exposition(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,41 @@
+import { writeSync } from 'node:fs';
+
+const LEVEL_NAMES: Readonly<Record<number, string>> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
+const OMITTED = new Set(['level', 'severity', 'time', 'msg', 'pid', 'hostname']);
+
+/** Formats one pino JSON line as `<time> <LEVEL> <msg> key=value ...` for people reading a terminal. */
+export function formatTextLine(jsonLine: string): string {
+  let record: Record<string, unknown>;
+  try {
+    record = JSON.parse(jsonLine) as Record<string, unknown>;
+  } catch {
+    return jsonLine.endsWith('\n') ? jsonLine : jsonLine + '\n';
+  }
+  const time = typeof record['time'] === 'number' ? new Date(record['time']).toISOString() : '';
+  const level = LEVEL_NAMES[record['level'] as number] ?? String(record['level']);
+  const fields = Object.entries(record)
+    .filter(([key]) => !OMITTED.has(key))
+    .map(([key, value]) => `${key}=${formatValue(value)}`);
+  return [time, level.padEnd(5), String(record['msg'] ?? ''), ...fields].join(' ') + '\n';
+}
+
+function formatValue(value: unknown): string {
+  if (typeof value === 'string') return /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
+  return JSON.stringify(value);
+}
+
+/** A pino destination writing text lines synchronously to a file descriptor. */
+export function textLogStream(fd: number): { write(line: string): void } {
+  return {
+    write(line: string) {
+      writeSync(fd, formatTextLine(line));
+    },
+  };
+}
