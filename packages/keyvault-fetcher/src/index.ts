@@ -1,1 +1,17 @@
-export {};
+export {
+  describeObjectFailure,
+  KeyVaultObjectError,
+  type KeyVaultObjectErrorCode,
+  type KeyVaultObjectErrorKind,
+  MountFetchError,
+  type ObjectFetchFailure,
+} from './errors.js';
+export type { KeyVaultObject, ObjectEncoding, ObjectFormat, ObjectType } from './key-vault-object.js';
+export {
+  type FetchRequest,
+  type FetchResult,
+  KeyVaultFetcher,
+  type MountFile,
+  type ObjectVersion,
+} from './keyvault-fetcher.js';
+export type { FetcherEvent, KeyVaultClientOptions, KeyVaultFetcherOptions } from './options.js';

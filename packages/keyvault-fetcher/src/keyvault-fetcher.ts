@@ -1,0 +1,374 @@
+import { performance } from 'node:perf_hooks';
+import type { TokenCredential } from '@azure/core-auth';
+import { KeyVaultObjectError, MountFetchError, type ObjectFetchFailure } from './errors.js';
+import type { KeyVaultObject, ObjectType } from './key-vault-object.js';
+import type { FetcherEvent, KeyVaultFetcherOptions } from './options.js';
+import { classifyFailure, type FailedStep, requestStatus } from './private/classify-error.js';
+import { ConcurrencyLimiter } from './private/concurrency-limiter.js';
+import { LruMap } from './private/lru-map.js';
+import { MountSignal } from './private/mount-signal.js';
+import {
+  type ConversionOptions,
+  certificateContent,
+  keyContent,
+  type ObjectContent,
+  secretContent,
+} from './private/object-content.js';
+import { type ListedVersion, selectVersions } from './private/select-versions.js';
+import { SingleFlight } from './private/single-flight.js';
+import { abortableSleep, withThrottleRetry } from './private/throttle-retry.js';
+import { VaultClients } from './private/vault-clients.js';
+
+export interface FetchRequest {
+  /** e.g. `https://kv-shop.vault.azure.net/` (MountPlan.vaultUrl). */
+  readonly vaultUrl: string;
+  /** In SecretProviderClass order. */
+  readonly objects: readonly KeyVaultObject[];
+  /** This mount's credential; it may carry the mount's deadline. */
+  readonly credential: TokenCredential;
+  /**
+   * Who the credential's tokens belong to (e.g. tenant + client id). Clients and in-flight requests
+   * are shared only between fetches with the same identityKey: never reuse one for two identities.
+   */
+  readonly identityKey: string;
+  readonly abortSignal?: AbortSignal;
+  /** Epoch ms after which the mount is abandoned. */
+  readonly deadline?: number;
+}
+
+export interface MountFile {
+  /** Relative path: `objectAlias` or `objectName`, plus `/<i>` in history mode and `.crt`/`.key` for split files. */
+  readonly path: string;
+  readonly mode: number;
+  readonly contents: Uint8Array;
+}
+
+export interface ObjectVersion {
+  /** `<objectType>/<objectName>`, or `<objectType>/<objectName>/<i>` in history mode. */
+  readonly id: string;
+  readonly version: string;
+}
+
+export interface FetchResult {
+  readonly files: MountFile[];
+  readonly objectVersions: ObjectVersion[];
+}
+
+type Collection = 'secrets' | 'keys' | 'certificates';
+type Operation = 'get' | 'list';
+
+const COLLECTIONS: Record<ObjectType, Collection> = { secret: 'secrets', key: 'keys', cert: 'certificates' };
+
+interface Mount {
+  readonly vaultKey: string;
+  readonly vaultHost: string;
+  readonly identityKey: string;
+  readonly clients: VaultClients;
+  readonly signal: MountSignal;
+}
+
+interface ObjectResult {
+  readonly files: MountFile[];
+  readonly versions: ObjectVersion[];
+}
+
+/**
+ * Fetches a mount's objects from Key Vault with the official SDKs and turns them into file bytes
+ * exactly as the reference provider writes them. One instance per process: it caches SDK clients
+ * per (vault, identity), limits concurrent requests per vault and coalesces identical in-flight
+ * requests of the same identity.
+ */
+export class KeyVaultFetcher {
+  readonly #conversion: ConversionOptions;
+  readonly #maxConcurrency: number;
+  readonly #clients: LruMap<string, VaultClients>;
+  readonly #limiters = new Map<string, ConcurrencyLimiter>();
+  readonly #flights = new SingleFlight<unknown>();
+  readonly #credentialErrors = new WeakSet<object>();
+  readonly #options: KeyVaultFetcherOptions;
+  readonly #now: () => number;
+  readonly #random: () => number;
+  readonly #sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+
+  constructor(options: KeyVaultFetcherOptions = {}) {
+    this.#options = options;
+    this.#conversion = {
+      constructPemChain: options.constructPemChain ?? true,
+      writeCertAndKeyInSeparateFiles: options.writeCertAndKeyInSeparateFiles ?? false,
+    };
+    this.#maxConcurrency = options.maxConcurrency ?? 64;
+    new ConcurrencyLimiter(this.#maxConcurrency); // validates the option up front
+    this.#clients = new LruMap(options.maxCachedClients ?? 256);
+    this.#now = options.now ?? Date.now;
+    this.#random = options.random ?? Math.random;
+    this.#sleep = options.sleep ?? abortableSleep;
+  }
+
+  /**
+   * All files and object versions of one mount, or a MountFetchError listing every failing object.
+   */
+  async fetch(request: FetchRequest): Promise<FetchResult> {
+    const url = new URL(request.vaultUrl);
+    const vaultKey = url.href.replace(/\/+$/, '');
+    const clients = this.#clients.getOrCreate(
+      JSON.stringify([vaultKey, request.identityKey]),
+      () =>
+        new VaultClients(vaultKey, {
+          clientOptions: this.#options.clientOptions ?? {},
+          userAgentPrefix: this.#options.userAgentPrefix,
+          onCredentialError: (error) => {
+            if (typeof error === 'object' && error !== null) this.#credentialErrors.add(error);
+          },
+          onClientCreated: () => this.#emit({ type: 'client-created' }),
+        }),
+    );
+    const signal = new MountSignal({
+      abortSignal: request.abortSignal,
+      deadline: request.deadline,
+      now: this.#now,
+    });
+    const release = clients.lease(request.credential);
+    const mount: Mount = { vaultKey, vaultHost: url.host, identityKey: request.identityKey, clients, signal };
+    try {
+      const outcomes = await Promise.all(
+        request.objects.map((object) =>
+          this.#fetchObject(mount, object).then(
+            (result) => ({ object, result }),
+            (error: unknown) => ({ object, error: this.#asObjectError(error) }),
+          ),
+        ),
+      );
+      const failures: ObjectFetchFailure[] = [];
+      const files: MountFile[] = [];
+      const objectVersions: ObjectVersion[] = [];
+      for (const outcome of outcomes) {
+        if ('error' in outcome) failures.push({ object: outcome.object, error: outcome.error });
+        else {
+          files.push(...outcome.result.files);
+          objectVersions.push(...outcome.result.versions);
+        }
+      }
+      if (failures.length > 0) throw new MountFetchError(failures);
+      return { files, objectVersions };
+    } finally {
+      release();
+      signal.dispose();
+    }
+  }
+
+  async #fetchObject(mount: Mount, object: KeyVaultObject): Promise<ObjectResult> {
+    if (object.objectVersionHistory > 1) return this.#fetchHistory(mount, object);
+    const version = object.objectVersion === 'latest' ? '' : object.objectVersion;
+    const content = await this.#getContent(mount, object, version);
+    return {
+      files: content.files.map((f) => ({
+        path: object.fileName + f.suffix,
+        mode: object.fileMode,
+        contents: f.contents,
+      })),
+      versions: [{ id: `${object.objectType}/${object.objectName}`, version: content.version }],
+    };
+  }
+
+  async #fetchHistory(mount: Mount, object: KeyVaultObject): Promise<ObjectResult> {
+    const step = this.#step(mount, object, 'list', '');
+    let versions: string[];
+    try {
+      const listed = await this.#request(mount, object, 'list', '', (signal) =>
+        this.#listVersions(mount, object, signal),
+      );
+      versions = selectVersions(listed, object.objectVersion, object.objectVersionHistory);
+    } catch (error) {
+      throw this.#classify(error, step, mount);
+    }
+    const contents = await Promise.all(versions.map((version) => this.#getContent(mount, object, version)));
+    const files: MountFile[] = [];
+    const objectVersions: ObjectVersion[] = [];
+    for (const [i, content] of contents.entries()) {
+      for (const f of content.files) {
+        files.push({
+          path: `${object.fileName}/${i}${f.suffix}`,
+          mode: object.fileMode,
+          contents: f.contents,
+        });
+      }
+      objectVersions.push({ id: `${object.objectType}/${object.objectName}/${i}`, version: content.version });
+    }
+    return { files, versions: objectVersions };
+  }
+
+  async #getContent(mount: Mount, object: KeyVaultObject, version: string): Promise<ObjectContent> {
+    const step = this.#step(mount, object, 'get', version);
+    try {
+      const content = await this.#convert(mount, object, version);
+      if (!content.chainComplete) this.#emit({ type: 'chain-incomplete', objectName: object.objectName });
+      return content;
+    } catch (error) {
+      throw this.#classify(error, step, mount);
+    }
+  }
+
+  async #convert(mount: Mount, object: KeyVaultObject, version: string): Promise<ObjectContent> {
+    const name = object.objectName;
+    const clients = mount.clients;
+    switch (object.objectType) {
+      case 'secret': {
+        const secret = await this.#request(mount, object, 'get', version, (abortSignal) =>
+          clients.secrets.getSecret(name, { version: version || undefined, abortSignal }),
+        );
+        return secretContent(secret, object, this.#conversion);
+      }
+      case 'key': {
+        const key = await this.#request(mount, object, 'get', version, (abortSignal) =>
+          clients.keys.getKey(name, { version: version || undefined, abortSignal }),
+        );
+        return keyContent(key);
+      }
+      case 'cert': {
+        const certificate = await this.#request(mount, object, 'get', version, (abortSignal) =>
+          version
+            ? clients.certificates.getCertificateVersion(name, version, { abortSignal })
+            : clients.certificates.getCertificate(name, { abortSignal }),
+        );
+        return certificateContent(certificate);
+      }
+    }
+  }
+
+  async #listVersions(
+    mount: Mount,
+    object: KeyVaultObject,
+    abortSignal: AbortSignal,
+  ): Promise<ListedVersion[]> {
+    const name = object.objectName;
+    const clients = mount.clients;
+    const pages =
+      object.objectType === 'secret'
+        ? clients.secrets.listPropertiesOfSecretVersions(name, { abortSignal })
+        : object.objectType === 'key'
+          ? clients.keys.listPropertiesOfKeyVersions(name, { abortSignal })
+          : clients.certificates.listPropertiesOfCertificateVersions(name, { abortSignal });
+    const listed: ListedVersion[] = [];
+    for await (const properties of pages) {
+      listed.push({
+        version: properties.version,
+        enabled: properties.enabled,
+        createdOn: properties.createdOn,
+      });
+    }
+    return listed;
+  }
+
+  /**
+   * One Key Vault call, coalesced with identical in-flight calls of the same identity, run under the
+   * vault's concurrency limit, retried on final 429s. The key includes identityKey so a request is
+   * never answered with another identity's result (a denied pod stays denied).
+   */
+  #request<T>(
+    mount: Mount,
+    object: KeyVaultObject,
+    operation: Operation,
+    version: string,
+    call: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const collection = COLLECTIONS[object.objectType];
+    const key = JSON.stringify([
+      mount.identityKey,
+      mount.vaultKey,
+      collection,
+      object.objectName,
+      version,
+      operation,
+    ]);
+    const limiter = this.#limiterFor(mount.vaultKey);
+    const caller = { signal: mount.signal.signal, deadline: mount.signal.deadline };
+    const result = this.#flights.run(
+      key,
+      caller,
+      (shared) =>
+        withThrottleRetry(
+          () =>
+            limiter.run(shared.signal, () => this.#timed(object.objectType, operation, shared.signal, call)),
+          {
+            signal: shared.signal,
+            deadline: () => shared.latestDeadline,
+            now: this.#now,
+            random: this.#random,
+            sleep: this.#sleep,
+            onRetry: (delayMs) => this.#emit({ type: 'throttle-retry', delayMs }),
+          },
+        ).finally(() => {
+          if (limiter.idle) this.#limiters.delete(mount.vaultKey);
+        }),
+      () => this.#emit({ type: 'coalesced' }),
+    );
+    return result as Promise<T>;
+  }
+
+  async #timed<T>(
+    objectType: ObjectType,
+    operation: Operation,
+    signal: AbortSignal,
+    call: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const started = performance.now();
+    try {
+      const value = await call(signal);
+      this.#emitRequest(objectType, operation, undefined, signal, started);
+      return value;
+    } catch (error) {
+      this.#emitRequest(objectType, operation, error ?? new Error('unknown'), signal, started);
+      throw error;
+    }
+  }
+
+  #emitRequest(
+    objectType: ObjectType,
+    operation: Operation,
+    error: unknown,
+    signal: AbortSignal,
+    started: number,
+  ): void {
+    if (!this.#options.onEvent) return;
+    const status = requestStatus(error, signal);
+    this.#emit({ type: 'request', objectType, operation, status, durationMs: performance.now() - started });
+  }
+
+  #limiterFor(vaultKey: string): ConcurrencyLimiter {
+    let limiter = this.#limiters.get(vaultKey);
+    if (!limiter) {
+      limiter = new ConcurrencyLimiter(this.#maxConcurrency);
+      this.#limiters.set(vaultKey, limiter);
+    }
+    return limiter;
+  }
+
+  #step(mount: Mount, object: KeyVaultObject, operation: Operation, version: string): FailedStep {
+    const base = `${COLLECTIONS[object.objectType]}/${object.objectName}`;
+    return { operation, target: version ? `${base}/${version}` : base, vaultHost: mount.vaultHost };
+  }
+
+  #classify(error: unknown, step: FailedStep, mount: Mount): KeyVaultObjectError {
+    if (error instanceof KeyVaultObjectError) return error;
+    return classifyFailure(error, step, {
+      signal: mount.signal.signal,
+      deadlineExceeded: mount.signal.deadlineExceeded,
+      budgetMs: mount.signal.budgetMs,
+      isCredentialError: (e) => typeof e === 'object' && e !== null && this.#credentialErrors.has(e),
+    });
+  }
+
+  #asObjectError(error: unknown): KeyVaultObjectError {
+    if (error instanceof KeyVaultObjectError) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    return new KeyVaultObjectError(`internal error: ${message}`, {
+      code: 'INTERNAL',
+      kind: 'internal',
+      cause: error,
+    });
+  }
+
+  #emit(event: FetcherEvent): void {
+    this.#options.onEvent?.(event);
+  }
+}
