@@ -9,5 +9,7 @@ export default defineConfig({
     include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'],
     environment: 'node',
     testTimeout: 30_000,
+    // Child processes (cross-process and crash tests) import the built dist: build it first.
+    globalSetup: ['./test/global-setup.ts'],
   },
 });
