@@ -9,5 +9,8 @@ export default defineConfig({
     include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'],
     environment: 'node',
     testTimeout: 30_000,
+    // Creates the test CA and sets NODE_EXTRA_CA_CERTS before the worker processes start.
+    globalSetup: ['./test/global-setup.ts'],
+    pool: 'forks',
   },
 });
