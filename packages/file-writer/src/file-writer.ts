@@ -120,25 +120,35 @@ export class FileWriter {
   ): Promise<WriteResult> {
     validateFiles(files);
     const settings = { ...this.#options, ...options };
-    const target = await resolveTarget(targetDir);
-    return this.#mutex.run(target, async () => {
-      const unchanged = await this.#upToDate(target, files);
-      if (unchanged !== undefined) {
-        return { changed: false, dataDirectory: unchanged, removedPaths: [], leftoversRemoved: 0 };
-      }
-      const lock = await DirectoryLock.acquire(target, {
-        timeoutMs: settings.lockTimeoutMs ?? 10_000,
-        staleAfterMs: settings.staleLockMs ?? 60_000,
-        onWait: (holder) => settings.onEvent?.({ type: 'lock-wait', holderPid: holder?.pid }),
-      });
-      settings.onEvent?.({ type: 'lock-acquired' });
-      try {
-        return await writeLocked(target, files, settings);
-      } finally {
-        settings.onEvent?.({ type: 'lock-releasing' });
-        await lock.release();
-      }
+    // Queue by the path as given first, so calls with the same spelling run in call order (the
+    // last call wins), then by the real path, which the path resolves to only asynchronously.
+    return this.#mutex.run(`given:${targetDir}`, async () => {
+      const target = await resolveTarget(targetDir);
+      return this.#mutex.run(`real:${target}`, () => this.#writeExclusive(target, files, settings));
     });
+  }
+
+  async #writeExclusive(
+    target: string,
+    files: readonly FileToWrite[],
+    settings: FileWriterOptions,
+  ): Promise<WriteResult> {
+    const unchanged = await this.#upToDate(target, files);
+    if (unchanged !== undefined) {
+      return { changed: false, dataDirectory: unchanged, removedPaths: [], leftoversRemoved: 0 };
+    }
+    const lock = await DirectoryLock.acquire(target, {
+      timeoutMs: settings.lockTimeoutMs ?? 10_000,
+      staleAfterMs: settings.staleLockMs ?? 60_000,
+      onWait: (holder) => settings.onEvent?.({ type: 'lock-wait', holderPid: holder?.pid }),
+    });
+    settings.onEvent?.({ type: 'lock-acquired' });
+    try {
+      return await writeLocked(target, files, settings);
+    } finally {
+      settings.onEvent?.({ type: 'lock-releasing' });
+      await lock.release();
+    }
   }
 
   /**
