@@ -1,10 +1,6 @@
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
-import {
-  AuthorityKeyIdentifierExtension,
-  X509Certificate as PeculiarX509Certificate,
-  SubjectKeyIdentifierExtension,
-} from '@peculiar/x509';
 import { ConversionError } from './conversion-error.js';
+import { type KeyIdentifiers, readKeyIdentifiers } from './key-identifiers.js';
 
 interface ChainNode {
   readonly der: Uint8Array;
@@ -25,23 +21,14 @@ export interface OrderedChain {
 function parse(der: Uint8Array): ChainNode {
   if (der.length === 0) throw new ConversionError('certificate is nil');
   let node: NodeX509Certificate;
-  let peculiar: PeculiarX509Certificate;
+  let ids: KeyIdentifiers;
   try {
     node = new NodeX509Certificate(der);
-    peculiar = new PeculiarX509Certificate(der);
+    ids = readKeyIdentifiers(der);
   } catch (error) {
     throw new ConversionError(`failed to parse certificate: ${(error as Error).message}`);
   }
-  const ski = peculiar.getExtension(SubjectKeyIdentifierExtension);
-  const aki = peculiar.getExtension(AuthorityKeyIdentifierExtension);
-  return {
-    der,
-    node,
-    subjectKeyId: ski?.keyId || undefined,
-    authorityKeyId: aki?.keyId || undefined,
-    parent: undefined,
-    isParent: false,
-  };
+  return { der, node, ...ids, parent: undefined, isParent: false };
 }
 
 /**
