@@ -1,1 +1,41 @@
-export {};
+export { type BuildInfo, formatVersionJson, readBuildInfo } from './build-info.js';
+export { type CliOutput, runCli } from './cli.js';
+export {
+  DAEMON_FLAGS,
+  type DaemonCommandLine,
+  type DaemonConfig,
+  type HttpListen,
+  parseDaemonCommandLine,
+} from './config/daemon-flags.js';
+export {
+  type Endpoint,
+  EndpointError,
+  formatEndpoint,
+  grpcAddress,
+  parseEndpoint,
+} from './config/endpoint.js';
+export { Daemon, type DaemonOptions, type MountEndpoint } from './daemon.js';
+export {
+  FlagError,
+  type FlagSpec,
+  type FlagSpecs,
+  type ParsedFlags,
+  parseFlags,
+} from './flags/flag-parser.js';
+export { formatGoDuration, parseGoDuration } from './flags/go-duration.js';
+export { PROVIDER_API_VERSION, RUNTIME_NAME } from './grpc/provider-service.js';
+export { boundStatusMessage, MAX_STATUS_MESSAGE_BYTES, toWellFormed } from './grpc/status-message.js';
+export {
+  MOUNT_ERROR_PREFIX,
+  MountBudgetExceededError,
+  MountCancelledError,
+  type MountErrorStatus,
+  mountErrorStatus,
+} from './mount/error-status.js';
+export { IdentityModeNotSupportedError } from './mount/identity-mode-error.js';
+export { buildMountAttributes, type PodFields } from './mount/mount-attributes.js';
+export { mountBudgetEnd } from './mount/mount-budget.js';
+export { MountService, type MountServiceOptions } from './mount/mount-service.js';
+export { createLogger, type Logger, type LoggerOptions } from './observability/logger.js';
+export { DriverMetrics, REFERENCE_BUCKETS } from './observability/metrics.js';
+export { Provider, type ProviderOptions } from './provider.js';

@@ -68,7 +68,7 @@ export class DriverMetrics {
     });
     this.#nmiRequest = new Histogram({
       name: 'nmi_request',
-      help: 'Duration of NMI token requests in seconds, by HTTP status (or network/timeout)',
+      help: 'Duration of NMI token requests in seconds, by HTTP status (or network/timeout/aborted)',
       labelNames: ['status'],
       buckets: REFERENCE_BUCKETS,
       registers,
@@ -135,7 +135,7 @@ export class DriverMetrics {
         ? Number.isInteger(status) && status >= 100 && status <= 599
           ? String(status)
           : 'other'
-        : status === 'network' || status === 'timeout'
+        : status === 'network' || status === 'timeout' || status === 'aborted'
           ? status
           : 'other';
     this.#nmiRequest.observe({ status: label }, durationMs / 1000);

@@ -1,0 +1,163 @@
+import { readFile } from 'node:fs/promises';
+import { type FileToWrite, writeAtomically } from '@keyvault-csi/file-writer';
+import { KeyVaultFetcher } from '@keyvault-csi/keyvault-fetcher';
+import { NmiClient } from '@keyvault-csi/nmi-client';
+import { parseSecretProviderClasses, resolveCloud } from '@keyvault-csi/spc';
+import { readBuildInfo } from '../build-info.js';
+import type { CliOutput } from '../cli.js';
+import { FlagError, formatUsage } from '../flags/flag-parser.js';
+import { formatGoDuration } from '../flags/go-duration.js';
+import { mountErrorStatus } from '../mount/error-status.js';
+import { buildMountAttributes } from '../mount/mount-attributes.js';
+import { MountService } from '../mount/mount-service.js';
+import { fetcherEventRecorder, nmiEventRecorder } from '../observability/library-events.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+import { DriverMetrics } from '../observability/metrics.js';
+import { MOUNT_FLAGS, type MountCommandConfig, parseMountCommandLine } from './mount-flags.js';
+import { userAgentPrefix } from './user-agent.js';
+
+/**
+ * `csi-driver mount`: fetch a SecretProviderClass's objects for a pod and write them atomically into
+ * a directory, like the driver would; with `--watch`, again every `--interval`, rewriting only on
+ * change. A failed run leaves the previous files in place and (without --watch) exits 1.
+ */
+export async function runMountCommand(args: readonly string[], output: CliOutput): Promise<number> {
+  const parsed = parseMountCommandLine(args);
+  if (parsed === 'help') {
+    output.stdout(
+      formatUsage(
+        'csi-driver mount --spc <manifest.yaml> --pod-name <n> --pod-namespace <ns> --target-path <dir> [--watch --interval 2m]',
+        MOUNT_FLAGS,
+      ),
+    );
+    return 0;
+  }
+  const config: MountCommandConfig = parsed;
+  const logger = createLogger({ json: config.logFormatJson, verbosity: config.verbosity });
+  const attributes = await readAttributes(config);
+  try {
+    resolveCloud(config.cloudName);
+  } catch (error) {
+    throw new FlagError(error instanceof Error ? error.message : String(error));
+  }
+  const build = readBuildInfo();
+  const metrics = new DriverMetrics({ processMetrics: false });
+  const nmiClient = new NmiClient({
+    endpoint: config.nmiEndpoint,
+    onEvent: nmiEventRecorder(metrics, logger),
+  });
+  const fetcher = new KeyVaultFetcher({
+    maxConcurrency: config.maxConcurrency,
+    constructPemChain: config.constructPemChain,
+    writeCertAndKeyInSeparateFiles: config.writeCertAndKeyInSeparateFiles,
+    userAgentPrefix: userAgentPrefix(build.version, config.customUserAgent),
+    onEvent: fetcherEventRecorder(metrics, logger),
+  });
+  const service = new MountService({ nmiClient, fetcher, defaultCloudName: config.cloudName });
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  try {
+    if (!config.watch) return (await mountOnce()) ? 0 : 1;
+    logger.info({ interval: formatGoDuration(config.intervalMs), target: config.targetPath }, 'watching');
+    while (!stop.signal.aborted) {
+      await mountOnce();
+      await sleep(config.intervalMs, stop.signal);
+    }
+    logger.info('stopped');
+    return 0;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    await nmiClient.close();
+  }
+
+  async function mountOnce(): Promise<boolean> {
+    const started = performance.now();
+    try {
+      const result = await service.mount(
+        { attributes, secrets: 'null', permission: String(config.permission) },
+        { deadline: Date.now() + config.mountTimeoutMs, signal: stop.signal },
+      );
+      const files: FileToWrite[] = result.files.map((file) => ({
+        path: file.path,
+        mode: file.mode,
+        contents: file.contents,
+      }));
+      const written = await writeAtomically(config.targetPath, files);
+      report(output, logger, config, files, written.changed, performance.now() - started);
+      return true;
+    } catch (error) {
+      const message =
+        error instanceof Error && 'code' in error && error.name === 'FileWriterError'
+          ? `failed to write the files: ${error.message}`
+          : mountErrorStatus(error).details;
+      logger.error(
+        { target: config.targetPath, durationMs: Math.round(performance.now() - started) },
+        message,
+      );
+      return false;
+    }
+  }
+}
+
+async function readAttributes(config: MountCommandConfig): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(config.spcFile, 'utf8');
+  } catch (error) {
+    throw new FlagError(
+      `cannot read --spc ${config.spcFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  }
+  const classes = parseSecretProviderClasses(text);
+  const wanted = config.secretProviderClass;
+  const matching = wanted === '' ? classes : classes.filter((spc) => spc.name === wanted);
+  if (matching.length !== 1) {
+    const names = classes.map((spc) => spc.name).join(', ') || 'none';
+    throw new FlagError(
+      wanted === ''
+        ? `${config.spcFile} holds ${classes.length} SecretProviderClasses (${names}): choose one with --secret-provider-class`
+        : `${config.spcFile} has no SecretProviderClass named ${wanted} (found: ${names})`,
+    );
+  }
+  const spc = matching[0]!;
+  return buildMountAttributes(spc.parameters, config.pod, spc.name);
+}
+
+function report(
+  output: CliOutput,
+  logger: Logger,
+  config: MountCommandConfig,
+  files: readonly FileToWrite[],
+  changed: boolean,
+  durationMs: number,
+): void {
+  logger.info(
+    { target: config.targetPath, files: files.length, changed, durationMs: Math.round(durationMs) },
+    changed ? 'files written' : 'files unchanged',
+  );
+  if (config.watch) return;
+  for (const file of files) {
+    output.stdout(
+      `${file.mode.toString(8).padStart(4, '0')} ${String(file.contents.byteLength).padStart(8)} ${file.path}\n`,
+    );
+  }
+  output.stdout(
+    `${changed ? 'wrote' : 'unchanged:'} ${files.length} file(s) in ${config.targetPath} (${Math.round(durationMs)} ms)\n`,
+  );
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}

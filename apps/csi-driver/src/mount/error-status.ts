@@ -1,0 +1,99 @@
+import { status } from '@grpc/grpc-js';
+import { MountFetchError } from '@keyvault-csi/keyvault-fetcher';
+import { NmiError } from '@keyvault-csi/nmi-client';
+import { SpcError } from '@keyvault-csi/spc';
+import { boundStatusMessage } from '../grpc/status-message.js';
+import { IdentityModeNotSupportedError } from './identity-mode-error.js';
+
+export const MOUNT_ERROR_PREFIX = 'failed to mount objects, error: ';
+
+export interface MountErrorStatus {
+  /** gRPC status code; never UNAVAILABLE (the driver would re-send the call). */
+  readonly code: status;
+  /** Bounded, well-formed, prefixed with `failed to mount objects, error: `. */
+  readonly details: string;
+  /** Stable code of the failure for logs (`SPC:<code>`, `NMI_FORBIDDEN`, `KV:SecretNotFound`...). */
+  readonly errorCode: string;
+}
+
+/** Mount ended because the daemon stopped (grace period over) or the driver went away. */
+export class MountCancelledError extends Error {
+  override readonly name = 'MountCancelledError';
+  readonly code = 'MOUNT_CANCELLED';
+}
+
+/** Our own safety net fired: a library did not settle by the end of the mount's budget. */
+export class MountBudgetExceededError extends Error {
+  override readonly name = 'MountBudgetExceededError';
+  readonly code = 'MOUNT_BUDGET_EXCEEDED';
+}
+
+const NMI_CODES: Readonly<Record<string, status>> = {
+  NMI_NOT_FOUND: status.FAILED_PRECONDITION,
+  NMI_SERVER_ERROR: status.FAILED_PRECONDITION,
+  NMI_UNREACHABLE: status.FAILED_PRECONDITION,
+  NMI_BAD_RESPONSE: status.FAILED_PRECONDITION,
+  NMI_BAD_REQUEST: status.INTERNAL,
+  NMI_FORBIDDEN: status.PERMISSION_DENIED,
+  NMI_TIMEOUT: status.DEADLINE_EXCEEDED,
+  NMI_ABORTED: status.CANCELLED,
+};
+
+const KIND_CODES: Readonly<Record<string, status>> = {
+  not_found: status.NOT_FOUND,
+  forbidden: status.PERMISSION_DENIED,
+  unauthorized: status.UNAUTHENTICATED,
+  throttled: status.RESOURCE_EXHAUSTED,
+  transient: status.ABORTED,
+  conversion: status.FAILED_PRECONDITION,
+  deadline: status.DEADLINE_EXCEEDED,
+  invalid: status.INVALID_ARGUMENT,
+  internal: status.INTERNAL,
+};
+
+/**
+ * The one place where a Mount failure becomes a gRPC status (provider-grpc.md §5). Several failing
+ * objects: the code of the first one in SecretProviderClass order; the message lists them all.
+ */
+export function mountErrorStatus(error: unknown): MountErrorStatus {
+  const { code, errorCode } = classify(error);
+  const text = error instanceof Error ? error.message : String(error);
+  const described =
+    code === status.INTERNAL && !(error instanceof NmiError) && !isFetchFailure(error)
+      ? `internal error: ${text}`
+      : text;
+  return { code, errorCode, details: boundStatusMessage(MOUNT_ERROR_PREFIX + described) };
+}
+
+function classify(error: unknown): { code: status; errorCode: string } {
+  if (error instanceof SpcError) return { code: status.INVALID_ARGUMENT, errorCode: `SPC:${error.code}` };
+  if (error instanceof IdentityModeNotSupportedError)
+    return { code: status.UNIMPLEMENTED, errorCode: error.code };
+  if (error instanceof NmiError)
+    return { code: NMI_CODES[error.code] ?? status.INTERNAL, errorCode: error.code };
+  if (error instanceof MountCancelledError) return { code: status.CANCELLED, errorCode: error.code };
+  if (error instanceof MountBudgetExceededError)
+    return { code: status.DEADLINE_EXCEEDED, errorCode: error.code };
+  if (error instanceof MountFetchError) {
+    const first = error.failures[0];
+    if (first === undefined) return { code: status.INTERNAL, errorCode: 'FETCH_FAILED' };
+    const errorCode = `KV:${first.error.keyVaultCode ?? first.error.code}`;
+    if (first.error.kind === 'credential') {
+      const cause = first.error.cause;
+      return {
+        code: cause === undefined ? status.INTERNAL : classify(cause).code,
+        errorCode: credentialCode(cause),
+      };
+    }
+    return { code: KIND_CODES[first.error.kind] ?? status.INTERNAL, errorCode };
+  }
+  return { code: status.INTERNAL, errorCode: 'INTERNAL' };
+}
+
+function credentialCode(cause: unknown): string {
+  return cause instanceof NmiError ? cause.code : 'CREDENTIAL_FAILED';
+}
+
+function isFetchFailure(error: unknown): boolean {
+  return error instanceof MountFetchError;
+}

@@ -1,0 +1,89 @@
+import type { TokenCredential } from '@azure/core-auth';
+import type { KeyVaultFetcher } from '@keyvault-csi/keyvault-fetcher';
+import type { NmiClient } from '@keyvault-csi/nmi-client';
+import { type MountPlan, parseMountRequest } from '@keyvault-csi/spc';
+import { identityKeyFor } from './identity-key.js';
+import { IdentityModeNotSupportedError } from './identity-mode-error.js';
+
+export interface MountInput {
+  readonly attributes: string;
+  readonly secrets: string;
+  readonly permission: string;
+}
+
+export interface MountedFile {
+  readonly path: string;
+  readonly mode: number;
+  readonly contents: Uint8Array;
+}
+
+export interface MountOutput {
+  readonly files: readonly MountedFile[];
+  readonly objectVersions: readonly { readonly id: string; readonly version: string }[];
+}
+
+/** What a mount is about, filled in as soon as it is known, for the one log line per mount. */
+export interface MountReport {
+  pod?: string;
+  secretProviderClass?: string;
+  objectCount?: number;
+  mode?: string;
+}
+
+export interface MountServiceOptions {
+  readonly nmiClient: Pick<NmiClient, 'credentialFor'>;
+  readonly fetcher: Pick<KeyVaultFetcher, 'fetch'>;
+  /** `--cloud-name`: used when the SecretProviderClass sets no cloudName. */
+  readonly defaultCloudName: string;
+}
+
+/**
+ * One Mount, transport-free: parse the attributes (every configuration error before any network
+ * call), build the pod's credential, fetch every object. Shared by the gRPC daemon and the one-shot
+ * `mount` command; one instance (one NMI client, one fetcher) per process.
+ */
+export class MountService {
+  readonly #options: MountServiceOptions;
+
+  constructor(options: MountServiceOptions) {
+    this.#options = options;
+  }
+
+  async mount(
+    input: MountInput,
+    context: { readonly deadline: number; readonly signal: AbortSignal; readonly report?: MountReport },
+  ): Promise<MountOutput> {
+    const plan = parseMountRequest(
+      { attributes: input.attributes, secrets: input.secrets, permission: input.permission },
+      { defaultCloudName: this.#options.defaultCloudName },
+    );
+    if (context.report) describePlan(plan, context.report);
+    const credential = this.#credentialFor(plan, context.deadline);
+    const result = await this.#options.fetcher.fetch({
+      vaultUrl: plan.vaultUrl,
+      objects: plan.objects,
+      credential,
+      identityKey: identityKeyFor(plan),
+      abortSignal: context.signal,
+      deadline: context.deadline,
+    });
+    return { files: result.files, objectVersions: result.objectVersions };
+  }
+
+  #credentialFor(plan: MountPlan, deadline: number): TokenCredential {
+    const { identity, pod } = plan;
+    if (identity.mode !== 'PodIdentity') throw new IdentityModeNotSupportedError(identity.mode);
+    return this.#options.nmiClient.credentialFor({
+      pod: { namespace: pod.namespace, name: pod.name, uid: pod.uid },
+      clientId: identity.podIdentityClientId === '' ? undefined : identity.podIdentityClientId,
+      deadline,
+    });
+  }
+}
+
+function describePlan(plan: MountPlan, report: MountReport): void {
+  report.pod = `${plan.pod.namespace}/${plan.pod.name}`;
+  report.secretProviderClass = plan.secretProviderClass;
+  report.objectCount = plan.objects.length;
+  report.mode = plan.identity.mode;
+}

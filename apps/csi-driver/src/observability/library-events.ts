@@ -1,0 +1,59 @@
+import type { FetcherEvent } from '@keyvault-csi/keyvault-fetcher';
+import type { NmiEvent } from '@keyvault-csi/nmi-client';
+import type { Logger } from './logger.js';
+import type { DriverMetrics } from './metrics.js';
+
+/** NMI client events → metrics (and debug logs at -v 4). */
+export function nmiEventRecorder(metrics: DriverMetrics, logger: Logger): (event: NmiEvent) => void {
+  return (event) => {
+    switch (event.type) {
+      case 'request':
+        metrics.observeNmiRequest(event.status, event.durationMs);
+        logger.debug({ status: event.status, durationMs: Math.round(event.durationMs) }, 'nmi request');
+        break;
+      case 'retry':
+        metrics.countNmiRetry();
+        logger.debug({ attempt: event.attempt, delayMs: Math.round(event.delayMs) }, 'nmi retry');
+        break;
+      case 'cache':
+        metrics.countTokenCache(event.result);
+        break;
+    }
+  };
+}
+
+/** Key Vault fetcher events → metrics (object names never reach a label or a log line here). */
+export function fetcherEventRecorder(metrics: DriverMetrics, logger: Logger): (event: FetcherEvent) => void {
+  return (event) => {
+    switch (event.type) {
+      case 'request':
+        metrics.observeKeyVaultRequest(event);
+        logger.trace(
+          {
+            objectType: event.objectType,
+            operation: event.operation,
+            status: event.status,
+            durationMs: event.durationMs,
+          },
+          'key vault request',
+        );
+        break;
+      case 'coalesced':
+        metrics.countCoalesced();
+        break;
+      case 'throttle-retry':
+        metrics.countThrottleRetry();
+        logger.debug({ delayMs: Math.round(event.delayMs) }, 'key vault throttled, retrying');
+        break;
+      case 'chain-incomplete':
+        logger.warn(
+          { objectName: event.objectName },
+          'certificate chain is incomplete: writing the certificates found',
+        );
+        break;
+      case 'client-created':
+        logger.debug('key vault clients created');
+        break;
+    }
+  };
+}
