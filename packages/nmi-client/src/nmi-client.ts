@@ -1,0 +1,306 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
+import { Agent } from 'undici';
+import { NmiError } from './nmi-error.js';
+import type { NmiEvent } from './nmi-event.js';
+import type { PodRef } from './pod-ref.js';
+import type { BackoffPolicy } from './private/backoff.js';
+import { abortedError, closedError, type ErrorContext, timeoutError } from './private/errors.js';
+import { resourceFromScopes } from './private/resource.js';
+import { TokenCache } from './private/token-cache.js';
+import { type FlightEnvironment, TokenFlight } from './private/token-flight.js';
+import type { NmiToken } from './private/token-response.js';
+
+export const DEFAULT_NMI_ENDPOINT = 'http://127.0.0.1:2579';
+
+export interface NmiRetryOptions {
+  /**
+   * Time allowed for one getToken when the credential has no `deadline` (default 120 000 ms:
+   * covers NMI's own 80–100 s wait for identity assignment plus a retry).
+   */
+  readonly budgetMs?: number;
+  /** First backoff delay (default 500 ms); doubles per attempt. */
+  readonly initialDelayMs?: number;
+  /** Backoff cap (default 5000 ms). */
+  readonly maxDelayMs?: number;
+  /** Random spread of each delay, as a fraction (default 0.2 = ±20 %). */
+  readonly jitter?: number;
+  /** Upper bound on attempts per acquisition, whatever the budget (default 64). */
+  readonly maxAttempts?: number;
+}
+
+export interface NmiClientOptions {
+  /** NMI base URL (default `http://127.0.0.1:2579`; use 127.0.0.1, NMI does not listen on ::1). */
+  readonly endpoint?: string;
+  readonly retry?: NmiRetryOptions;
+  /** A cached token is reused until its expiry minus this margin (default 300 000 ms = 5 min). */
+  readonly cacheMarginMs?: number;
+  /** Cached tokens kept at most (default 1000); expired entries are evicted first, then the least recently used. */
+  readonly maxCacheEntries?: number;
+  /** Clock in epoch ms (default `Date.now`); deadlines and token expiry are read on it. */
+  readonly now?: () => number;
+  /** Source of jitter in [0, 1) (default `Math.random`). */
+  readonly random?: () => number;
+  /** Backoff sleep; must end early when `signal` aborts (default: a timer). */
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Metrics hook; exceptions it throws are ignored. Events never carry tokens or pod names. */
+  readonly onEvent?: (event: NmiEvent) => void;
+}
+
+export interface NmiCredentialOptions {
+  /** The pod whose volume is being mounted. */
+  readonly pod: PodRef;
+  /** `podIdentityClientID`: picks this identity among those assigned to the pod (NMI `client_id`). */
+  readonly clientId?: string;
+  /**
+   * Epoch ms after which getToken gives up (e.g. the mount's gRPC deadline minus a margin).
+   * Without it each getToken gets `retry.budgetMs`. Cached tokens are returned even past it.
+   */
+  readonly deadline?: number;
+}
+
+/** A TokenCredential for one pod (and optionally one identity), backed by the shared NmiClient. */
+export interface NmiCredential extends TokenCredential {
+  readonly pod: PodRef;
+  readonly clientId: string | undefined;
+  getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken>;
+}
+
+const DEFAULTS = {
+  budgetMs: 120_000,
+  initialDelayMs: 500,
+  maxDelayMs: 5_000,
+  jitter: 0.2,
+  maxAttempts: 64,
+  cacheMarginMs: 5 * 60_000,
+  maxCacheEntries: 1000,
+} as const;
+
+/**
+ * Gets Azure AD tokens for pods from aad-pod-identity's NMI. One per process: it owns the
+ * keep-alive connection pool to NMI, the token cache and the single-flight table.
+ */
+export class NmiClient {
+  readonly #endpoint: string;
+  readonly #agent: Agent;
+  readonly #cache: TokenCache;
+  readonly #flights = new Map<string, TokenFlight>();
+  readonly #env: FlightEnvironment;
+  readonly #budgetMs: number;
+  readonly #cacheMarginMs: number;
+  readonly #now: () => number;
+  #closed = false;
+
+  constructor(options: NmiClientOptions = {}) {
+    this.#endpoint = normalizeEndpoint(options.endpoint ?? DEFAULT_NMI_ENDPOINT);
+    const retry = options.retry ?? {};
+    const backoff: BackoffPolicy = {
+      initialDelayMs: nonNegative('retry.initialDelayMs', retry.initialDelayMs ?? DEFAULTS.initialDelayMs),
+      maxDelayMs: nonNegative('retry.maxDelayMs', retry.maxDelayMs ?? DEFAULTS.maxDelayMs),
+      jitter: fraction('retry.jitter', retry.jitter ?? DEFAULTS.jitter),
+    };
+    this.#budgetMs = nonNegative('retry.budgetMs', retry.budgetMs ?? DEFAULTS.budgetMs);
+    this.#cacheMarginMs = nonNegative('cacheMarginMs', options.cacheMarginMs ?? DEFAULTS.cacheMarginMs);
+    this.#cache = new TokenCache(
+      atLeastOne('maxCacheEntries', options.maxCacheEntries ?? DEFAULTS.maxCacheEntries),
+    );
+    this.#now = options.now ?? Date.now;
+    // A plain Agent: no proxy from the environment; headers may take as long as NMI's own
+    // 80–100 s wait, so only our deadline bounds an attempt.
+    this.#agent = new Agent({ keepAliveTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0 });
+    const onEvent = options.onEvent;
+    this.#env = {
+      dispatcher: this.#agent,
+      endpoint: this.#endpoint,
+      backoff,
+      maxAttempts: atLeastOne('retry.maxAttempts', retry.maxAttempts ?? DEFAULTS.maxAttempts),
+      now: this.#now,
+      random: options.random ?? Math.random,
+      sleep: options.sleep ?? ((ms, signal) => sleepFor(ms, undefined, { signal })),
+      emit: (event) => {
+        try {
+          onEvent?.(event);
+        } catch {
+          // Metrics must never break token acquisition.
+        }
+      },
+    };
+  }
+
+  /** The NMI base URL requests go to. */
+  get endpoint(): string {
+    return this.#endpoint;
+  }
+
+  /** A credential for one pod; cheap, make one per mount. */
+  credentialFor(options: NmiCredentialOptions): NmiCredential {
+    const { pod, clientId, deadline } = options;
+    if (
+      !pod ||
+      typeof pod.namespace !== 'string' ||
+      pod.namespace === '' ||
+      typeof pod.name !== 'string' ||
+      pod.name === ''
+    ) {
+      throw new NmiError('NMI credential needs the pod namespace and name', { code: 'NMI_INVALID_OPTIONS' });
+    }
+    const podRef: PodRef = { namespace: pod.namespace, name: pod.name, uid: pod.uid ?? '' };
+    const wanted = clientId === '' ? undefined : clientId;
+    const getToken = (
+      scopes: string | string[],
+      getTokenOptions: GetTokenOptions = {},
+    ): Promise<AccessToken> => this.#getToken(podRef, wanted, deadline, scopes, getTokenOptions);
+    return { pod: podRef, clientId: wanted, getToken };
+  }
+
+  /** Drops every cached token (e.g. after an identity change was observed). */
+  clearCache(): void {
+    this.#cache.clear();
+  }
+
+  /** Stops in-flight calls (their callers get NMI_CLIENT_CLOSED) and closes the connection pool. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const flight of this.#flights.values()) flight.cancel();
+    this.#flights.clear();
+    this.#cache.clear();
+    await this.#agent.destroy();
+  }
+
+  async #getToken(
+    pod: PodRef,
+    clientId: string | undefined,
+    credentialDeadline: number | undefined,
+    scopes: string | string[],
+    options: GetTokenOptions,
+  ): Promise<AccessToken> {
+    const now = this.#now();
+    const resource = resourceFromScopes(scopes);
+    const context = (): ErrorContext => ({
+      pod,
+      resource: resource ?? String(scopes),
+      endpoint: this.#endpoint,
+      attempts: 0,
+      elapsedMs: 0,
+    });
+    if (resource === undefined) {
+      throw new NmiError(
+        `cannot ask NMI for a token for scopes ${JSON.stringify(scopes)}: expected exactly one scope naming a resource ` +
+          `(pod ${pod.namespace}/${pod.name})`,
+        { code: 'NMI_INVALID_SCOPE', pod },
+      );
+    }
+    if (this.#closed) throw closedError(context());
+    const signal = options.abortSignal as AbortSignal | undefined;
+    if (signal?.aborted) throw abortedError(context());
+
+    const key = JSON.stringify([pod.namespace, pod.name, pod.uid, resource, clientId ?? '']);
+    const cached = this.#cache.get(key, now);
+    if (cached !== undefined) {
+      this.#env.emit({ type: 'cache', result: 'hit' });
+      return { ...cached };
+    }
+
+    let deadline = credentialDeadline ?? now + this.#budgetMs;
+    const timeout = options.requestOptions?.timeout;
+    if (typeof timeout === 'number' && timeout > 0) deadline = Math.min(deadline, now + timeout);
+    if (deadline <= now)
+      throw timeoutError({ ...context(), note: 'the deadline had passed before asking NMI' });
+
+    let flight = this.#flights.get(key);
+    if (flight !== undefined) {
+      this.#env.emit({ type: 'cache', result: 'shared' });
+    } else {
+      this.#env.emit({ type: 'cache', result: 'miss' });
+      flight = this.#startFlight(key, pod, resource, clientId, deadline);
+    }
+    const token = await flight.join(deadline, signal);
+    return this.#accessToken(token);
+  }
+
+  #startFlight(
+    key: string,
+    pod: PodRef,
+    resource: string,
+    clientId: string | undefined,
+    deadline: number,
+  ): TokenFlight {
+    let url = `${this.#endpoint}/host/token/?resource=${encodeURIComponent(resource)}`;
+    if (clientId !== undefined) url += `&client_id=${encodeURIComponent(clientId)}`;
+    const flight: TokenFlight = new TokenFlight(this.#env, { pod, resource, clientId, url }, deadline, () => {
+      if (this.#flights.get(key) === flight) this.#flights.delete(key);
+    });
+    this.#flights.set(key, flight);
+    // Registered before any waiter's handlers: the cache is filled before callers resume, and a
+    // failure is never cached.
+    flight.result.then(
+      (token) => {
+        if (this.#flights.get(key) === flight) this.#flights.delete(key);
+        if (!this.#closed) {
+          const access = this.#accessToken(token);
+          this.#cache.set(key, access, token.expiresOnMs - this.#cacheMarginMs, this.#now());
+        }
+      },
+      () => {
+        if (this.#flights.get(key) === flight) this.#flights.delete(key);
+      },
+    );
+    return flight;
+  }
+
+  #accessToken(token: NmiToken): AccessToken {
+    const refreshAfter = token.expiresOnMs - this.#cacheMarginMs;
+    return {
+      token: token.accessToken,
+      expiresOnTimestamp: token.expiresOnMs,
+      tokenType: 'Bearer',
+      // The SDK's token cycler refreshes when this passes, which is when our cache stops serving it.
+      ...(refreshAfter > this.#now() ? { refreshAfterTimestamp: refreshAfter } : {}),
+    };
+  }
+}
+
+function normalizeEndpoint(endpoint: string): string {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new NmiError(`invalid NMI endpoint ${JSON.stringify(endpoint)}: not a URL`, {
+      code: 'NMI_INVALID_OPTIONS',
+    });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new NmiError(`invalid NMI endpoint ${JSON.stringify(endpoint)}: expected http://host:port`, {
+      code: 'NMI_INVALID_OPTIONS',
+    });
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+function nonNegative(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0) {
+    throw new NmiError(`invalid NmiClient option ${name}: ${value} (expected a finite number ≥ 0)`, {
+      code: 'NMI_INVALID_OPTIONS',
+    });
+  }
+  return value;
+}
+
+function atLeastOne(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new NmiError(`invalid NmiClient option ${name}: ${value} (expected an integer ≥ 1)`, {
+      code: 'NMI_INVALID_OPTIONS',
+    });
+  }
+  return value;
+}
+
+function fraction(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0 || value > 1) {
+    throw new NmiError(`invalid NmiClient option ${name}: ${value} (expected 0..1)`, {
+      code: 'NMI_INVALID_OPTIONS',
+    });
+  }
+  return value;
+}

@@ -1,0 +1,18 @@
+const MARKER = '##### REDACTED #####';
+
+/**
+ * The redacted form used in logs for tokens and client ids: first 4 + `##### REDACTED #####` +
+ * last 4 characters, as aad-pod-identity and the reference provider print them. Values shorter
+ * than 12 characters are replaced entirely, so redaction never shows most of a short value.
+ */
+export function redact(value: string): string {
+  if (value.length < 12) return MARKER;
+  return `${value.slice(0, 4)}${MARKER}${value.slice(-4)}`;
+}
+
+const JWT_LIKE = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+
+/** Redacts anything shaped like a JWT inside free text (e.g. an upstream body NMI relays). */
+export function redactTokens(text: string): string {
+  return text.replace(JWT_LIKE, (token) => redact(token));
+}
