@@ -44,8 +44,7 @@ export interface KeyBundle {
 
 export interface CertificateBundle {
   readonly cer?: Uint8Array;
-  readonly id?: string;
-  readonly properties: { readonly version?: string };
+  readonly properties: { readonly id?: string; readonly version?: string };
 }
 
 const PEM_FILE = 'application/x-pem-file';
@@ -105,7 +104,7 @@ export function keyContent(key: KeyBundle): ObjectContent {
 /** object-outputs §5: the leaf `cer` bytes as one CERTIFICATE block, not parsed. */
 export function certificateContent(certificate: CertificateBundle): ObjectContent {
   if (!certificate.cer) throw new ConversionError('certificate value is nil');
-  if (!certificate.id) throw new ConversionError('certificate id is nil');
+  if (!certificate.properties.id) throw new ConversionError('certificate id is nil');
   const pem = encodePem('CERTIFICATE', certificate.cer);
   return {
     files: [{ suffix: '', contents: Buffer.from(pem, 'utf8') }],
