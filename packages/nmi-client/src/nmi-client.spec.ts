@@ -196,7 +196,7 @@ describe('NmiClient errors', () => {
         '^nmi response failed with status code: 404, response body: getting assigned identities for pod default/app ' +
           'in CREATED state failed after 16 attempts, retry duration \\[5\\]s, error: <nil>\\. Check MIC pod logs for ' +
           'identity assignment errors \\(pod default/app, resource https://vault\\.azure\\.net, NMI http://127\\.0\\.0\\.1:\\d+, ' +
-          '3 attempts in 1\\.5s; retry budget exhausted\\)$',
+          '3 attempts in 1\\.\\ds; retry budget exhausted\\)$',
       ),
     );
   });
@@ -241,7 +241,7 @@ describe('NmiClient errors', () => {
     expect(error.message).toMatch(
       new RegExp(
         `^NMI not reachable at ${url.replace(/\./g, '\\.')}: ECONNREFUSED \\(is aad-pod-identity NMI running on this node\\?\\) ` +
-          '\\(pod shop/web-0, resource https://vault\\.azure\\.net, 3 attempts in 1\\.5s; retry budget exhausted\\)$',
+          '\\(pod shop/web-0, resource https://vault\\.azure\\.net, 3 attempts in 1\\.\\ds; retry budget exhausted\\)$',
       ),
     );
   });
@@ -309,7 +309,7 @@ describe('NmiClient errors', () => {
     const nmi = await fakeNmi();
     nmi.injectFaults({ status: 404 });
     nmi.injectFaults({ delayMs: 20_000 });
-    const { nmiClient } = client(nmi, { now: Date.now, sleep: async () => {} });
+    const { nmiClient } = client(nmi, { now: Date.now, retry: { initialDelayMs: 10 } });
     const error = await failure(
       nmiClient.credentialFor({ pod: POD, deadline: Date.now() + 300 }).getToken(VAULT_SCOPE),
     );

@@ -82,16 +82,16 @@ export class TokenFlight {
     return new Promise<NmiToken>((resolve, reject) => {
       let done = false;
       let cancelTimer: (() => void) | undefined;
-      const finish = (leaving: boolean, settle: () => void): void => {
+      const finish = (leaving: InterruptReason | undefined, settle: () => void): void => {
         if (done) return;
         done = true;
         cancelTimer?.();
         signal?.removeEventListener('abort', onAbort);
         this.#waiters--;
-        if (leaving && this.#waiters === 0 && !this.#settled) this.#abandon();
+        if (leaving !== undefined && this.#waiters === 0 && !this.#settled) this.#abandon(leaving);
         settle();
       };
-      const onAbort = (): void => finish(true, () => reject(abortedError(this.#context())));
+      const onAbort = (): void => finish('abandoned', () => reject(abortedError(this.#context())));
       if (signal?.aborted) {
         onAbort();
         return;
@@ -100,11 +100,15 @@ export class TokenFlight {
       cancelTimer = atDeadline(
         () => deadline,
         this.#env.now,
-        () => finish(true, () => reject(this.#deadlineError())),
+        () => {
+          const error = this.#deadlineError();
+          // The last waiter's deadline is the call's deadline: it ends as a timeout, not an abandonment.
+          finish(deadline >= this.#deadline ? 'deadline' : 'abandoned', () => reject(error));
+        },
       );
       this.#result.then(
-        (token) => finish(false, () => resolve(token)),
-        (error: unknown) => finish(false, () => reject(error)),
+        (token) => finish(undefined, () => resolve(token)),
+        (error: unknown) => finish(undefined, () => reject(error)),
       );
     });
   }
@@ -119,8 +123,8 @@ export class TokenFlight {
     this.#controller.abort('closed' satisfies InterruptReason);
   }
 
-  #abandon(): void {
-    this.#controller.abort('abandoned' satisfies InterruptReason);
+  #abandon(reason: InterruptReason): void {
+    this.#controller.abort(reason);
     this.#onAbandoned();
   }
 
