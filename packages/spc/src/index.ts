@@ -1,1 +1,51 @@
-export {};
+export {
+  type BuiltInCloudName,
+  CLOUDS,
+  CUSTOM_CLOUD_NAME,
+  isBuiltInCloudName,
+  type ReadTextFile,
+  resolveCloud,
+} from './clouds.js';
+export {
+  type Diagnostic,
+  type DiagnosticCode,
+  type DiagnosticSeverity,
+  formatDiagnostic,
+  type LintOnlyCode,
+} from './diagnostic.js';
+export {
+  checkFilePath,
+  type FilePathProblem,
+  MAX_FILE_NAME_ELEMENT_BYTES,
+  MAX_FILE_PATH_BYTES,
+  validateFilePath,
+} from './file-path.js';
+export {
+  type AuthConfigModeName,
+  IDENTITY_BINDING_AUDIENCE,
+  SERVICE_ACCOUNT_TOKENS_KEY,
+  WORKLOAD_IDENTITY_AUDIENCE,
+} from './identity.js';
+export type {
+  CloudEnvironment,
+  IdentityConfig,
+  IdentityModeName,
+  KeyVaultObject,
+  MountPlan,
+  ObjectEncoding,
+  ObjectFormat,
+  ObjectType,
+  PodInfo,
+} from './mount-plan.js';
+export { OBJECT_FIELDS, type ObjectField, type ParseObjectsOptions, parseObjects } from './objects.js';
+export {
+  type MountRequestPayload,
+  type ParseMountRequestOptions,
+  POD_NAME_KEY,
+  POD_NAMESPACE_KEY,
+  POD_UID_KEY,
+  parseMountRequest,
+  SERVICE_ACCOUNT_NAME_KEY,
+} from './parse-mount-request.js';
+export { SPC_ERROR_CODES, SpcError, type SpcErrorCode, type SpcErrorOptions } from './spc-error.js';
+export { azureVaultNameProblems, validateVaultName, vaultUrlFor } from './vault-name.js';

@@ -62,11 +62,39 @@ export type IdentityModeName =
   | 'ServicePrincipal';
 
 export type IdentityConfig =
-  | { readonly mode: 'PodIdentity'; /** ours: sent to NMI as `client_id`; `""` = any */ readonly podIdentityClientId: string }
-  | { readonly mode: 'VMManagedIdentity'; /** `""` = system-assigned */ readonly userAssignedIdentityId: string }
-  | { readonly mode: 'AzureTokenProxy'; readonly clientId: string; readonly serviceAccountToken: string }
-  | { readonly mode: 'WorkloadIdentity'; readonly clientId: string; readonly serviceAccountToken: string }
-  | { readonly mode: 'ServicePrincipal'; readonly clientId: string; readonly clientSecret: string };
+  | {
+      readonly mode: 'PodIdentity' /** ours: sent to NMI as `client_id`; `""` = any */;
+      readonly podIdentityClientId: string;
+    }
+  | {
+      readonly mode: 'VMManagedIdentity' /** `""` = system-assigned */;
+      readonly userAssignedIdentityId: string;
+    }
+  | {
+      readonly mode: 'AzureTokenProxy';
+      readonly clientId: string;
+      /** The token for audience `api://AKSIdentityBinding`; non-enumerable. */
+      readonly serviceAccountToken: string;
+    }
+  | {
+      readonly mode: 'WorkloadIdentity';
+      readonly clientId: string;
+      /** The token for audience `api://AzureADTokenExchange`; non-enumerable. */
+      readonly serviceAccountToken: string;
+    }
+  | {
+      readonly mode: 'ServicePrincipal';
+      /** `clientid` from the nodePublishSecretRef secret (key case-insensitive); `""` when absent. */
+      readonly clientId: string;
+      /** `clientsecret` likewise; non-enumerable, so it stays out of JSON and `inspect` output. */
+      readonly clientSecret: string;
+      /**
+       * Whether the request carried a nodePublishSecretRef secret at all. The credential factory
+       * raises the reference's errors in this order: `failed to get credentials, nodePublishSecretRef
+       * secret is not set`, `could not find clientid in secrets`, `could not find clientsecret in secrets`.
+       */
+      readonly hasNodePublishSecret: boolean;
+    };
 
 export interface MountPlan {
   readonly pod: PodInfo;

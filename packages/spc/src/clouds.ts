@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import type { CloudEnvironment } from './mount-plan.js';
+import { echo } from './private/echo.js';
+import { goQuote, goToUpper } from './private/go-text.js';
+import { SpcError } from './spc-error.js';
+
+export type BuiltInCloudName =
+  | 'AzurePublicCloud'
+  | 'AzureUSGovernmentCloud'
+  | 'AzureChinaCloud'
+  | 'AzureGermanCloud';
+
+/** The built-in clouds (deployment.md §5). */
+export const CLOUDS: Readonly<Record<BuiltInCloudName, CloudEnvironment>> = Object.freeze({
+  AzurePublicCloud: Object.freeze({
+    name: 'AzurePublicCloud',
+    keyVaultDnsSuffix: 'vault.azure.net',
+    keyVaultResource: 'https://vault.azure.net',
+    activeDirectoryEndpoint: 'https://login.microsoftonline.com/',
+  }),
+  AzureUSGovernmentCloud: Object.freeze({
+    name: 'AzureUSGovernmentCloud',
+    keyVaultDnsSuffix: 'vault.usgovcloudapi.net',
+    keyVaultResource: 'https://vault.usgovcloudapi.net',
+    activeDirectoryEndpoint: 'https://login.microsoftonline.us/',
+  }),
+  AzureChinaCloud: Object.freeze({
+    name: 'AzureChinaCloud',
+    keyVaultDnsSuffix: 'vault.azure.cn',
+    keyVaultResource: 'https://vault.azure.cn',
+    activeDirectoryEndpoint: 'https://login.chinacloudapi.cn/',
+  }),
+  AzureGermanCloud: Object.freeze({
+    name: 'AzureGermanCloud',
+    keyVaultDnsSuffix: 'vault.microsoftazure.de',
+    keyVaultResource: 'https://vault.microsoftazure.de',
+    activeDirectoryEndpoint: 'https://login.microsoftonline.de/',
+  }),
+});
+
+// autorest's table, keyed by upper-case name (it also knows the Azure CLI spellings).
+const BY_UPPER_NAME: ReadonlyMap<string, CloudEnvironment> = new Map([
+  ['AZURECHINACLOUD', CLOUDS.AzureChinaCloud],
+  ['AZUREGERMANCLOUD', CLOUDS.AzureGermanCloud],
+  ['AZURECLOUD', CLOUDS.AzurePublicCloud],
+  ['AZUREPUBLICCLOUD', CLOUDS.AzurePublicCloud],
+  ['AZUREUSGOVERNMENT', CLOUDS.AzureUSGovernmentCloud],
+  ['AZUREUSGOVERNMENTCLOUD', CLOUDS.AzureUSGovernmentCloud],
+]);
+
+export const CUSTOM_CLOUD_NAME = 'AzureStackCloud';
+
+/** Reads a text file; throws a Node-style error (with `code`, e.g. `ENOENT`) when it cannot. */
+export type ReadTextFile = (path: string) => string;
+
+const readUtf8File: ReadTextFile = (path) => readFileSync(path, 'utf8');
+
+/** True when `name` selects a built-in cloud (case-insensitive), without reading any file. */
+export function isBuiltInCloudName(name: string): boolean {
+  return BY_UPPER_NAME.has(goToUpper(name));
+}
+
+/**
+ * Resolves a `cloudName` like the reference (autorest): case-insensitive; `AzureStackCloud` reads
+ * the custom cloud JSON `customCloudFile` through `readTextFile` (default: `fs.readFileSync`).
+ * An empty name is the public cloud. Throws `SpcError` with
+ * `cloudName <name> is not valid, error: <cause>`.
+ */
+export function resolveCloud(
+  name: string,
+  customCloudFile = '',
+  readTextFile: ReadTextFile = readUtf8File,
+): CloudEnvironment {
+  if (name === '') return CLOUDS.AzurePublicCloud;
+  const upper = goToUpper(name);
+  if (upper === 'AZURESTACKCLOUD') return readCustomCloud(name, customCloudFile, readTextFile);
+  const cloud = BY_UPPER_NAME.get(upper);
+  if (cloud) return cloud;
+  throw new SpcError(
+    'UNKNOWN_CLOUD',
+    `${invalid(name)}autorest/azure: There is no cloud environment matching the name ${goQuote(echo(upper))}`,
+  );
+}
+
+function invalid(name: string): string {
+  return `cloudName ${echo(name)} is not valid, error: `;
+}
+
+function readCustomCloud(name: string, file: string, readTextFile: ReadTextFile): CloudEnvironment {
+  let text: string;
+  try {
+    text = readTextFile(file);
+  } catch (error) {
+    throw new SpcError('CLOUD_FILE_UNREADABLE', invalid(name) + describeReadError(file, error));
+  }
+  if (typeof text !== 'string') {
+    throw new SpcError('CLOUD_FILE_UNREADABLE', `${invalid(name)}read ${echo(file)}: not a text file`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new SpcError(
+      'INVALID_CLOUD_FILE',
+      `${invalid(name)}custom cloud file ${echo(file)} is not valid JSON`,
+    );
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new SpcError(
+      'INVALID_CLOUD_FILE',
+      `${invalid(name)}custom cloud file ${echo(file)} is not a JSON object`,
+    );
+  }
+  const fields = parsed as Record<string, unknown>;
+  const field = (key: string): string => {
+    const value = Object.hasOwn(fields, key) ? fields[key] : undefined;
+    if (typeof value === 'string' && value !== '') return value;
+    throw new SpcError('INVALID_CLOUD_FILE', `${invalid(name)}custom cloud file ${echo(file)} lacks ${key}`);
+  };
+  const activeDirectoryEndpoint = field('activeDirectoryEndpoint');
+  const keyVaultEndpoint = field('keyVaultEndpoint');
+  const keyVaultDnsSuffix = field('keyVaultDNSSuffix');
+  const fileName = Object.hasOwn(fields, 'name') && typeof fields.name === 'string' ? fields.name : '';
+  return Object.freeze({
+    name: fileName === '' ? CUSTOM_CLOUD_NAME : fileName,
+    keyVaultDnsSuffix,
+    keyVaultResource: keyVaultEndpoint.replace(/\/+$/, ''),
+    activeDirectoryEndpoint,
+  });
+}
+
+// Go's *PathError text for the usual causes; never the file contents.
+const ERRNO_TEXT: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOTDIR: 'not a directory',
+  ELOOP: 'too many levels of symbolic links',
+  ENAMETOOLONG: 'file name too long',
+};
+
+function describeReadError(file: string, error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'EISDIR') return `read ${echo(file)}: is a directory`;
+  const text = typeof code === 'string' ? (ERRNO_TEXT[code] ?? code) : 'cannot read file';
+  return `open ${echo(file)}: ${text}`;
+}

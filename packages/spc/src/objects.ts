@@ -1,0 +1,594 @@
+import { isMap, isScalar, isSeq, type Scalar } from 'yaml';
+import type { DiagnosticCode, DiagnosticSeverity } from './diagnostic.js';
+import { checkFilePath } from './file-path.js';
+import type { KeyVaultObject, ObjectEncoding, ObjectFormat, ObjectType } from './mount-plan.js';
+import { echo } from './private/echo.js';
+import { goQuote, goTrimSpace } from './private/go-text.js';
+import { suggestName } from './private/suggest.js';
+import {
+  goUnmarshalError,
+  isNullScalar,
+  lineOf,
+  parseYaml,
+  valueToSourceOffset,
+  type YamlDocument,
+  type YamlNode,
+} from './private/yaml-source.js';
+import { SpcError, type SpcErrorCode } from './spc-error.js';
+
+/** The per-object fields (spc-parameters.md §4); every other key is ignored. */
+export const OBJECT_FIELDS = [
+  'objectName',
+  'objectType',
+  'objectAlias',
+  'objectVersion',
+  'objectVersionHistory',
+  'objectFormat',
+  'objectEncoding',
+  'filePermission',
+] as const;
+
+export type ObjectField = (typeof OBJECT_FIELDS)[number];
+
+type StringField = Exclude<ObjectField, 'objectVersionHistory'>;
+
+const STRING_FIELDS: ReadonlySet<string> = new Set(OBJECT_FIELDS.filter((f) => f !== 'objectVersionHistory'));
+
+const OBJECT_TYPES: ReadonlySet<string> = new Set<ObjectType>(['secret', 'key', 'cert']);
+const OBJECT_NAME_PATTERN = /^[0-9a-zA-Z-]{1,127}$/;
+const FILE_PERMISSION_PATTERN = /^[0-7]{1,4}$/;
+const MAX_UNMARSHAL_ERRORS_SHOWN = 10;
+const INT32_MAX = 2 ** 31 - 1;
+
+export interface ParseObjectsOptions {
+  /** Mode for objects without `filePermission` (the request's `permission`); default 0o644. */
+  readonly defaultFileMode?: number;
+}
+
+/**
+ * Parses and validates the (trimmed) `objects` parameter: steps 12–15 plus our cross-object
+ * checks. Returns the objects in SecretProviderClass order; throws the first `SpcError`.
+ */
+export function parseObjects(objects: string, options: ParseObjectsOptions = {}): KeyVaultObject[] {
+  const text = goTrimSpace(objects);
+  if (text === '') throw new SpcError('OBJECTS_MISSING', 'objects is not set');
+  const analysis = analyzeObjects(text, options.defaultFileMode ?? 0o644);
+  if (analysis.firstError) throw analysis.firstError;
+  return analysis.objects;
+}
+
+/** One finding, located by its offset in the analysed `objects` text. */
+export interface ObjectIssue {
+  readonly severity: DiagnosticSeverity;
+  readonly code: DiagnosticCode;
+  /** Single-line text (lint); for errors the mount text of that one problem. */
+  readonly message: string;
+  readonly offset: number;
+  readonly objectIndex?: number;
+}
+
+export interface AnalyzedObject {
+  readonly index: number;
+  /** Offset of the item in the objects text. */
+  readonly offset: number;
+  /** Trimmed field values as written (`""` when absent). */
+  readonly fields: Readonly<Record<StringField, string>>;
+  readonly objectVersionHistory: number;
+  /** Offsets of the values (or keys) of the fields present. */
+  readonly fieldOffsets: Readonly<Partial<Record<ObjectField, number>>>;
+  /** The validated object, when this item had no error. */
+  readonly object: KeyVaultObject | undefined;
+}
+
+export interface ObjectsAnalysis {
+  /** Valid objects, in order (all of them when `firstError` is undefined). */
+  readonly objects: KeyVaultObject[];
+  readonly items: readonly AnalyzedObject[];
+  readonly issues: readonly ObjectIssue[];
+  /** What a mount fails with: the first error in the reference's order. */
+  readonly firstError: SpcError | undefined;
+}
+
+/** Collects every finding in `text` (already trimmed); `firstError` is the mount's answer. */
+export function analyzeObjects(text: string, defaultFileMode: number): ObjectsAnalysis {
+  const issues: ObjectIssue[] = [];
+  let firstError: SpcError | undefined;
+  const report = (issue: ObjectIssue, mountMessage = issue.message): void => {
+    issues.push(issue);
+    if (issue.severity === 'error' && firstError === undefined) {
+      firstError = new SpcError(issue.code as SpcErrorCode, mountMessage, { objectIndex: issue.objectIndex });
+    }
+  };
+
+  const outer = readStringArray(text);
+  if (outer.kind === 'syntax') {
+    report({
+      severity: 'error',
+      code: 'INVALID_OBJECTS_YAML',
+      message: `failed to yaml unmarshal objects, error: yaml: line ${outer.line}: ${echo(outer.message)}`,
+      offset: outer.offset,
+    });
+    return { objects: [], items: [], issues, firstError };
+  }
+  if (outer.kind === 'type') {
+    const prefix = 'failed to yaml unmarshal objects, error: yaml: unmarshal errors:';
+    const mountMessage = `${prefix}\n  ${summarize(outer.errors.map((e) => e.text)).join('\n  ')}`;
+    outer.errors.forEach((error, i) => {
+      report(
+        {
+          severity: 'error',
+          code: 'INVALID_OBJECTS_YAML',
+          message: `${prefix} ${error.text}`,
+          offset: error.offset,
+        },
+        i === 0 ? mountMessage : undefined,
+      );
+    });
+    return { objects: [], items: [], issues, firstError };
+  }
+
+  const items: AnalyzedObject[] = [];
+  outer.items.forEach((item, index) => {
+    const analyzed = analyzeItem(item, index, defaultFileMode, report);
+    if (analyzed) items.push(analyzed);
+  });
+
+  const objects = items.flatMap((item) => (item.object ? [item.object] : []));
+  checkPathConflicts(items, report);
+  if (outer.items.length === 0) {
+    report({
+      severity: 'error',
+      code: 'OBJECTS_EMPTY',
+      message: 'objects array is empty: at least one object is required',
+      offset: outer.arrayOffset,
+    });
+  }
+  return { objects, items, issues, firstError };
+}
+
+interface ArrayItem {
+  readonly text: string;
+  /** Maps an offset in `text` to one in the objects text. */
+  readonly toOuter: (offset: number) => number;
+  readonly offset: number;
+}
+
+type OuterResult =
+  | { kind: 'syntax'; line: number; offset: number; message: string }
+  | { kind: 'type'; errors: { text: string; offset: number }[] }
+  | { kind: 'ok'; items: ArrayItem[]; arrayOffset: number };
+
+// Decodes like the reference's `yaml.Unmarshal(objects, &types.StringArray{})`.
+function readStringArray(text: string): OuterResult {
+  const source = parseYaml(text, { firstDocumentOnly: true });
+  const problem = source.problems[0];
+  if (problem)
+    return {
+      kind: 'syntax',
+      line: lineOf(source, problem.offset),
+      offset: problem.offset,
+      message: problem.message,
+    };
+  const document = source.documents[0];
+  if (!document) return { kind: 'ok', items: [], arrayOffset: 0 };
+  const errors: { text: string; offset: number }[] = [];
+  const typeError = (node: YamlNode, target: string): void => {
+    const offset = node.range?.[0] ?? 0;
+    errors.push({ text: goUnmarshalError(node, lineOf(source, offset), target), offset });
+  };
+  const items: ArrayItem[] = [];
+  let arrayOffset = 0;
+  const root = resolveOrNull(document, document.document.contents);
+  if (root !== null && !isNullScalar(root)) {
+    if (!isMap(root)) {
+      typeError(root, 'types.StringArray');
+    } else {
+      for (const pair of root.items) {
+        const key = resolveOrNull(document, pair.key);
+        if (!isScalar(key) || String(key.value) !== 'array') continue;
+        arrayOffset = key.range?.[0] ?? 0;
+        const value = resolveOrNull(document, pair.value);
+        if (value === null || isNullScalar(value)) continue;
+        if (!isSeq(value)) {
+          typeError(value, '[]string');
+          continue;
+        }
+        for (const entry of value.items) {
+          const node = resolveOrNull(document, entry);
+          if (node !== null && !isScalar(node)) {
+            typeError(node, 'string');
+            continue;
+          }
+          const offset =
+            node?.range?.[0] ?? (entry as { range?: number[] } | null)?.range?.[0] ?? arrayOffset;
+          if (node === null || isNullScalar(node)) {
+            items.push({ text: '', toOuter: () => offset, offset });
+          } else {
+            items.push({ text: String(node.value), toOuter: valueToSourceOffset(node, text), offset });
+          }
+        }
+      }
+    }
+  }
+  const aliasProblem = document.aliasProblem();
+  if (aliasProblem) {
+    return {
+      kind: 'syntax',
+      line: lineOf(source, aliasProblem.offset),
+      offset: aliasProblem.offset,
+      message: aliasProblem.message,
+    };
+  }
+  if (errors.length > 0) return { kind: 'type', errors };
+  return { kind: 'ok', items, arrayOffset };
+}
+
+function resolveOrNull(document: YamlDocument, node: unknown): YamlNode | null {
+  if (node === null || node === undefined) return null;
+  return document.resolve(node) ?? null;
+}
+
+function summarize(lines: string[]): string[] {
+  if (lines.length <= MAX_UNMARSHAL_ERRORS_SHOWN) return lines;
+  return [
+    ...lines.slice(0, MAX_UNMARSHAL_ERRORS_SHOWN),
+    `... and ${lines.length - MAX_UNMARSHAL_ERRORS_SHOWN} more`,
+  ];
+}
+
+type Report = (issue: ObjectIssue, mountMessage?: string) => void;
+
+interface DecodedItem {
+  fields: Record<StringField, string>;
+  objectVersionHistory: number;
+  fieldOffsets: Partial<Record<ObjectField, number>>;
+}
+
+function analyzeItem(
+  item: ArrayItem,
+  index: number,
+  defaultFileMode: number,
+  report: Report,
+): AnalyzedObject | undefined {
+  const decoded = decodeItem(item, index, report);
+  if (!decoded) return undefined;
+  const { fields, fieldOffsets, objectVersionHistory } = decoded;
+  const wrap = (cause: string): string =>
+    `failed to get objectType:${echo(fields.objectType)}, objectName:${echo(fields.objectName)}, objectVersion:${echo(fields.objectVersion)}: ${cause}`;
+  let failed = false;
+  const fail = (code: SpcErrorCode, cause: string, field: ObjectField | undefined): void => {
+    failed = true;
+    const offset = (field && fieldOffsets[field]) ?? item.offset;
+    report({ severity: 'error', code, message: wrap(cause), offset, objectIndex: index });
+  };
+
+  // The reference's checks, in its order ...
+  const format = fields.objectFormat;
+  if (format !== '') {
+    if (!equalFold(format, 'pem') && !equalFold(format, 'pfx')) {
+      fail(
+        'INVALID_OBJECT_FORMAT',
+        `invalid objectFormat: ${echo(format)}, should be PEM or PFX`,
+        'objectFormat',
+      );
+    } else if (equalFold(format, 'pfx') && fields.objectType !== 'secret') {
+      fail('PFX_REQUIRES_SECRET', 'PFX format only supported for objectType: secret', 'objectFormat');
+    }
+  }
+  const encoding = fields.objectEncoding;
+  if (encoding !== '') {
+    if (fields.objectType !== 'secret') {
+      fail(
+        'ENCODING_REQUIRES_SECRET',
+        'objectEncoding only supported for objectType: secret',
+        'objectEncoding',
+      );
+    }
+    if (!equalFold(encoding, 'hex') && !equalFold(encoding, 'base64') && !equalFold(encoding, 'utf-8')) {
+      fail(
+        'INVALID_OBJECT_ENCODING',
+        `invalid objectEncoding: ${echo(encoding)}, should be hex, base64 or utf-8`,
+        'objectEncoding',
+      );
+    }
+  }
+  const fileName = fields.objectAlias !== '' ? fields.objectAlias : fields.objectName;
+  const pathProblem = checkFilePath(fileName);
+  if (pathProblem) {
+    fail(pathProblem.code, pathProblem.message, fields.objectAlias !== '' ? 'objectAlias' : 'objectName');
+  }
+  // ... then ours (spc-parameters.md §7).
+  if (fields.objectName === '') fail('OBJECT_NAME_MISSING', 'objectName must not be empty', 'objectName');
+  if (!OBJECT_TYPES.has(fields.objectType)) {
+    fail('INVALID_OBJECT_TYPE', 'Invalid vaultObjectTypes. Should be secret, key, or cert', 'objectType');
+  }
+  const permission = fields.filePermission;
+  let fileMode = defaultFileMode;
+  if (permission !== '') {
+    const mode = FILE_PERMISSION_PATTERN.test(permission) ? Number.parseInt(permission, 8) : 0;
+    if (mode < 1 || mode > 0o777) {
+      fail(
+        'INVALID_FILE_PERMISSION',
+        `file permission must be a valid octal number: ${goQuote(echo(permission))}`,
+        'filePermission',
+      );
+    } else {
+      fileMode = mode;
+    }
+  }
+  if (objectVersionHistory < 0) {
+    fail(
+      'INVALID_OBJECT_VERSION_HISTORY',
+      `objectVersionHistory must not be negative: ${objectVersionHistory}`,
+      'objectVersionHistory',
+    );
+  }
+  if (fields.objectName !== '' && !OBJECT_NAME_PATTERN.test(fields.objectName)) {
+    report({
+      severity: 'warning',
+      code: 'OBJECT_NAME_PATTERN',
+      message: `objectName ${goQuote(echo(fields.objectName))} is not a valid Key Vault object name (1-127 characters of 0-9, a-z, A-Z and -)`,
+      offset: fieldOffsets.objectName ?? item.offset,
+      objectIndex: index,
+    });
+  }
+
+  const object: KeyVaultObject | undefined = failed
+    ? undefined
+    : Object.freeze({
+        index,
+        objectName: fields.objectName,
+        objectType: fields.objectType as ObjectType,
+        objectAlias: fields.objectAlias,
+        objectVersion: fields.objectVersion,
+        objectVersionHistory,
+        objectFormat: (format === '' ? 'pem' : equalFold(format, 'pfx') ? 'pfx' : 'pem') as ObjectFormat,
+        objectEncoding: canonicalEncoding(encoding),
+        filePermission: permission,
+        fileMode,
+        fileName,
+      });
+  return { index, offset: item.offset, fields, objectVersionHistory, fieldOffsets, object };
+}
+
+// Decodes like the reference's `yaml.Unmarshal(item, &types.KeyVaultObject{})`, then trims.
+function decodeItem(item: ArrayItem, index: number, report: Report): DecodedItem | undefined {
+  const prefix = `unmarshal failed for keyVaultObjects at index ${index}, error: `;
+  const source = parseYaml(item.text, { firstDocumentOnly: true });
+  const syntax = (problemOffset: number, message: string): undefined => {
+    report({
+      severity: 'error',
+      code: 'INVALID_OBJECT_YAML',
+      message: `${prefix}yaml: line ${lineOf(source, problemOffset)}: ${echo(message)}`,
+      offset: item.toOuter(problemOffset),
+      objectIndex: index,
+    });
+    return undefined;
+  };
+  const problem = source.problems[0];
+  if (problem) return syntax(problem.offset, problem.message);
+
+  const raw: Record<StringField, string> = {
+    objectName: '',
+    objectType: '',
+    objectAlias: '',
+    objectVersion: '',
+    objectFormat: '',
+    objectEncoding: '',
+    filePermission: '',
+  };
+  let objectVersionHistory = 0;
+  const fieldOffsets: Partial<Record<ObjectField, number>> = {};
+  const errors: { text: string; offset: number }[] = [];
+  const typeError = (node: YamlNode, target: string): void => {
+    const offset = node.range?.[0] ?? 0;
+    errors.push({
+      text: goUnmarshalError(node, lineOf(source, offset), target),
+      offset: item.toOuter(offset),
+    });
+  };
+  const document = source.documents[0];
+  const root = document ? resolveOrNull(document, document.document.contents) : null;
+  if (document && root !== null && !isNullScalar(root)) {
+    if (!isMap(root)) {
+      typeError(root, 'types.KeyVaultObject');
+    } else {
+      for (const pair of root.items) {
+        const key = resolveOrNull(document, pair.key);
+        if (key === null || !isScalar(key)) {
+          if (key !== null) typeError(key, 'string');
+          continue;
+        }
+        const name = String(key.value);
+        const keyOffset = item.toOuter(key.range?.[0] ?? 0);
+        const value = resolveOrNull(document, pair.value);
+        const valueOffset = value?.range ? item.toOuter(value.range[0]) : keyOffset;
+        if (STRING_FIELDS.has(name)) {
+          fieldOffsets[name as StringField] = valueOffset;
+          if (value === null || isNullScalar(value)) raw[name as StringField] = '';
+          else if (isScalar(value)) raw[name as StringField] = String(value.value);
+          else typeError(value, 'string');
+        } else if (name === 'objectVersionHistory') {
+          fieldOffsets.objectVersionHistory = valueOffset;
+          if (value === null || isNullScalar(value)) objectVersionHistory = 0;
+          else {
+            const parsed = isScalar(value) ? readHistory(value) : undefined;
+            const shown = isScalar(value) ? String(value.value) : '';
+            if (parsed === undefined) typeError(value, 'int32');
+            else {
+              objectVersionHistory = parsed.value;
+              if (parsed.quoted) {
+                report({
+                  severity: 'warning',
+                  code: 'QUOTED_VERSION_HISTORY',
+                  message: `objectVersionHistory is quoted (${goQuote(echo(shown))}): the reference provider rejects quoted numbers`,
+                  offset: valueOffset,
+                  objectIndex: index,
+                });
+              }
+            }
+          }
+        } else {
+          const suggestion = suggestName(name, OBJECT_FIELDS);
+          report({
+            severity: 'warning',
+            code: 'UNKNOWN_OBJECT_FIELD',
+            message:
+              `unknown field ${goQuote(echo(name))} in object ${index} is ignored` +
+              (suggestion ? `; did you mean ${goQuote(suggestion)}?` : ''),
+            offset: keyOffset,
+            objectIndex: index,
+          });
+        }
+      }
+    }
+  }
+  const aliasProblem = document?.aliasProblem();
+  if (aliasProblem) return syntax(aliasProblem.offset, aliasProblem.message);
+  if (errors.length > 0) {
+    const mountMessage = `${prefix}yaml: unmarshal errors:\n  ${summarize(errors.map((e) => e.text)).join('\n  ')}`;
+    errors.forEach((error, i) => {
+      report(
+        {
+          severity: 'error',
+          code: 'INVALID_OBJECT_YAML',
+          message: `${prefix}yaml: unmarshal errors: ${error.text}`,
+          offset: error.offset,
+          objectIndex: index,
+        },
+        i === 0 ? mountMessage : undefined,
+      );
+    });
+    return undefined;
+  }
+  const fields = { ...raw };
+  for (const field of Object.keys(fields) as StringField[]) fields[field] = goTrimSpace(fields[field]);
+  return { fields, objectVersionHistory, fieldOffsets };
+}
+
+function readHistory(node: Scalar): { value: number; quoted: boolean } | undefined {
+  const text = String(node.value);
+  const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+  if (quoted ? !/^[0-9]+$/.test(text) : !/^[-+]?[0-9]+$/.test(text) || node.type !== 'PLAIN')
+    return undefined;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value > INT32_MAX || value < -INT32_MAX - 1) return undefined;
+  return { value: value === 0 ? 0 : value, quoted };
+}
+
+// strings.EqualFold against an ASCII word: Unicode simple folding adds `ſ` (s) and `K` (Kelvin, k).
+function equalFold(text: string, word: string): boolean {
+  if (text.length !== word.length) return false;
+  return (
+    text
+      .toLowerCase()
+      .replace(/ſ/g, 's')
+      .replace(/\u212a/g, 'k') === word
+  );
+}
+
+function canonicalEncoding(encoding: string): ObjectEncoding {
+  if (equalFold(encoding, 'hex')) return 'hex';
+  if (equalFold(encoding, 'base64')) return 'base64';
+  return 'utf-8';
+}
+
+// Two objects must not write the same file, nor a file where another needs a directory.
+// History objects (N > 1) own the directory `<fileName>` with files `0..N-1`.
+function checkPathConflicts(items: readonly AnalyzedObject[], report: Report): void {
+  interface Claim {
+    readonly index: number;
+    readonly history: number;
+  }
+  const claims = new Map<string, Claim>();
+  const below = new Map<string, { index: number; path: string }[]>();
+  const isDirectory = (claim: Claim): boolean => claim.history > 1;
+  const indexUnder = (claim: Claim, rest: string): string | undefined => {
+    const first = rest.split('/', 1)[0]!;
+    return /^(0|[1-9][0-9]*)$/.test(first) && Number(first) < claim.history ? first : undefined;
+  };
+
+  for (const item of items) {
+    const object = item.object;
+    if (!object) continue;
+    const path = object.fileName;
+    const mine: Claim = { index: object.index, history: object.objectVersionHistory };
+    const conflict = (code: 'DUPLICATE_FILE_PATH' | 'FILE_PATH_CONFLICT', cause: string): void => {
+      report({
+        severity: 'error',
+        code,
+        message:
+          `failed to get objectType:${echo(object.objectType)}, objectName:${echo(object.objectName)}, ` +
+          `objectVersion:${echo(object.objectVersion)}: ${cause}`,
+        offset: item.fieldOffsets.objectAlias ?? item.fieldOffsets.objectName ?? item.offset,
+        objectIndex: object.index,
+      });
+    };
+    const duplicate = (shown: string, other: number): void =>
+      conflict(
+        'DUPLICATE_FILE_PATH',
+        `duplicate file path ${quote(shown)} (objects ${other} and ${object.index})`,
+      );
+    const fileIsDirectory = (file: string, fileOwner: number, deeper: string, deeperOwner: number): void =>
+      conflict(
+        'FILE_PATH_CONFLICT',
+        `file path ${quote(file)} (object ${fileOwner}) is also a directory in ${quote(deeper)} (object ${deeperOwner})`,
+      );
+
+    const found = ((): boolean => {
+      const same = claims.get(path);
+      if (same) {
+        if (isDirectory(same) === isDirectory(mine)) duplicate(path, same.index);
+        else if (isDirectory(same)) fileIsDirectory(path, object.index, `${path}/0`, same.index);
+        else fileIsDirectory(path, same.index, `${path}/0`, object.index);
+        return true;
+      }
+      // An earlier object at an ancestor of this path.
+      for (let at = path.indexOf('/'); at >= 0; at = path.indexOf('/', at + 1)) {
+        const ancestor = path.slice(0, at);
+        const claim = claims.get(ancestor);
+        if (!claim) continue;
+        const rest = path.slice(at + 1);
+        if (!isDirectory(claim)) {
+          fileIsDirectory(ancestor, claim.index, path, object.index);
+          return true;
+        }
+        const version = indexUnder(claim, rest);
+        if (version === undefined) continue;
+        if (rest === version && !isDirectory(mine)) duplicate(path, claim.index);
+        else fileIsDirectory(`${ancestor}/${version}`, claim.index, path, object.index);
+        return true;
+      }
+      // Earlier objects below this path.
+      for (const other of below.get(path) ?? []) {
+        if (!isDirectory(mine)) {
+          fileIsDirectory(path, object.index, other.path, other.index);
+          return true;
+        }
+        const rest = other.path.slice(path.length + 1);
+        const version = indexUnder(mine, rest);
+        if (version === undefined) continue;
+        if (rest === version && !objectIsDirectory(items, other.index)) duplicate(other.path, other.index);
+        else fileIsDirectory(`${path}/${version}`, object.index, other.path, other.index);
+        return true;
+      }
+      return false;
+    })();
+    if (found) continue;
+    claims.set(path, mine);
+    for (let at = path.indexOf('/'); at >= 0; at = path.indexOf('/', at + 1)) {
+      const ancestor = path.slice(0, at);
+      const list = below.get(ancestor);
+      if (list) list.push({ index: object.index, path });
+      else below.set(ancestor, [{ index: object.index, path }]);
+    }
+  }
+}
+
+function objectIsDirectory(items: readonly AnalyzedObject[], index: number): boolean {
+  return (items.find((item) => item.index === index)?.objectVersionHistory ?? 0) > 1;
+}
+
+function quote(path: string): string {
+  return goQuote(echo(path));
+}

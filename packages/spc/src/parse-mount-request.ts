@@ -1,0 +1,184 @@
+import { type ReadTextFile, resolveCloud } from './clouds.js';
+import { buildIdentityConfig, SERVICE_ACCOUNT_TOKENS_KEY } from './identity.js';
+import type { MountPlan, PodInfo } from './mount-plan.js';
+import { analyzeObjects } from './objects.js';
+import { echo } from './private/echo.js';
+import { goParseBool, goQuote, goTrimSpace } from './private/go-text.js';
+import { decodeStringMap, jsonKind, parseJson } from './private/json-payload.js';
+import { SpcError } from './spc-error.js';
+import { validateVaultName, vaultUrlFor } from './vault-name.js';
+
+/** The three JSON payloads of a `MountRequest`, as the driver sends them. */
+export interface MountRequestPayload {
+  /** JSON string→string map: SecretProviderClass parameters, volume attributes, pod fields. */
+  readonly attributes: string;
+  /** JSON of the nodePublishSecretRef data, or `null` / `{}` without one. Never logged. */
+  readonly secrets: string;
+  /** JSON number: the default file mode in decimal (`"420"` = 0644). */
+  readonly permission: string;
+}
+
+export interface ParseMountRequestOptions {
+  /** Cloud used when the SecretProviderClass sets no `cloudName` (the daemon's `--cloud-name`). */
+  readonly defaultCloudName?: string;
+  /**
+   * Custom cloud file used for `AzureStackCloud` when the SecretProviderClass sets no
+   * `cloudEnvFileName` (the daemon's start-up `AZURE_ENVIRONMENT_FILEPATH`).
+   */
+  readonly defaultCloudEnvFileName?: string;
+  /** Reads the custom cloud file; default `fs.readFileSync(path, 'utf8')`. */
+  readonly readTextFile?: ReadTextFile;
+}
+
+/** Attribute keys kubelet adds when the CSIDriver has `podInfoOnMount: true`. */
+export const POD_NAME_KEY = 'csi.storage.k8s.io/pod.name';
+export const POD_NAMESPACE_KEY = 'csi.storage.k8s.io/pod.namespace';
+export const POD_UID_KEY = 'csi.storage.k8s.io/pod.uid';
+export const SERVICE_ACCOUNT_NAME_KEY = 'csi.storage.k8s.io/serviceAccount.name';
+
+/** Highest `permission` accepted: 0777. */
+const MAX_DEFAULT_FILE_MODE = 0o777;
+
+/**
+ * Validates a Mount request into a `MountPlan`, in the reference's order (spc-parameters.md §5,
+ * steps 1–16, with our checks inside step 14 and right after it), before any network call.
+ * Throws `SpcError` (and nothing else) for every invalid input; the message is the reference's
+ * text without the daemon's `failed to mount objects, error: ` prefix.
+ */
+export function parseMountRequest(
+  request: MountRequestPayload,
+  options: ParseMountRequestOptions = {},
+): MountPlan {
+  try {
+    return parse(request, options);
+  } catch (error) {
+    if (error instanceof SpcError) throw error;
+    // Only resource exhaustion can get here (e.g. a stack overflow deep inside a dependency).
+    throw new SpcError(
+      'INPUT_TOO_COMPLEX',
+      'failed to parse the mount request: input too large or too complex',
+    );
+  }
+}
+
+function parse(request: MountRequestPayload, options: ParseMountRequestOptions): MountPlan {
+  const attributes = decodePayload(request?.attributes, 'attributes', 'INVALID_ATTRIBUTES_JSON');
+  const secrets = decodePayload(request?.secrets, 'secrets', 'INVALID_SECRETS_JSON');
+  const defaultFileMode = decodePermission(request?.permission);
+  const get = (key: string): string => goTrimSpace(attributes.get(key) ?? '');
+
+  // 1–2
+  const pod: PodInfo = Object.freeze({
+    name: get(POD_NAME_KEY),
+    namespace: get(POD_NAMESPACE_KEY),
+    uid: get(POD_UID_KEY),
+    serviceAccountName: get(SERVICE_ACCOUNT_NAME_KEY),
+  });
+  if (pod.name === '') throw new SpcError('POD_NAME_MISSING', 'pod name is not provided');
+  if (pod.namespace === '') throw new SpcError('POD_NAMESPACE_MISSING', 'pod namespace is not provided');
+
+  // 3–6
+  const usePodIdentity = parseFlag('usePodIdentity', get('usePodIdentity'));
+  const useVMManagedIdentity = parseFlag('useVMManagedIdentity', get('useVMManagedIdentity'));
+  const useAzureTokenProxy = parseFlag('useAzureTokenProxy', get('useAzureTokenProxy'));
+  if (Number(usePodIdentity) + Number(useVMManagedIdentity) + Number(useAzureTokenProxy) > 1) {
+    throw new SpcError(
+      'IDENTITY_MODE_CONFLICT',
+      'only one identity mode can be enabled at a time: usePodIdentity, useVMManagedIdentity, or useAzureTokenProxy',
+    );
+  }
+
+  // 7–8
+  const keyvaultName = get('keyvaultName');
+  if (keyvaultName === '') throw new SpcError('VAULT_NAME_MISSING', 'keyvaultName is not provided');
+  const tenantId = get('tenantID') || get('tenantId');
+  if (tenantId === '') throw new SpcError('TENANT_ID_MISSING', 'tenantId is not provided');
+
+  // 9–10: the custom cloud file is read per mount; no process-wide environment variable.
+  const cloudName = get('cloudName') || goTrimSpace(options.defaultCloudName ?? '');
+  const cloudEnvFileName = get('cloudEnvFileName') || (options.defaultCloudEnvFileName ?? '');
+  const cloud = resolveCloud(cloudName, cloudEnvFileName, options.readTextFile);
+
+  // 11
+  const identity = buildIdentityConfig({
+    usePodIdentity,
+    useVMManagedIdentity,
+    useAzureTokenProxy,
+    clientID: get('clientID'),
+    userAssignedIdentityID: get('userAssignedIdentityID'),
+    podIdentityClientID: get('podIdentityClientID'),
+    serviceAccountTokens: get(SERVICE_ACCOUNT_TOKENS_KEY),
+    secrets,
+  });
+
+  // 12–15
+  const objectsText = get('objects');
+  if (objectsText === '') throw new SpcError('OBJECTS_MISSING', 'objects is not set');
+  const analysis = analyzeObjects(objectsText, defaultFileMode);
+  if (analysis.firstError) throw analysis.firstError;
+
+  // 16
+  validateVaultName(keyvaultName);
+
+  return Object.freeze({
+    pod,
+    keyvaultName,
+    vaultUrl: vaultUrlFor(keyvaultName, cloud),
+    tenantId,
+    cloud,
+    identity,
+    objects: Object.freeze(analysis.objects),
+    defaultFileMode,
+    secretProviderClass: get('secretProviderClass'),
+  });
+}
+
+function decodePayload(
+  text: unknown,
+  what: 'attributes' | 'secrets',
+  code: 'INVALID_ATTRIBUTES_JSON' | 'INVALID_SECRETS_JSON',
+): Map<string, string> {
+  if (typeof text !== 'string') {
+    throw new SpcError(
+      code,
+      `failed to unmarshal ${what}, error: ${what} must be a JSON string, got ${typeof text}`,
+    );
+  }
+  const decoded = decodeStringMap(text);
+  if (!decoded.ok) throw new SpcError(code, `failed to unmarshal ${what}, error: ${decoded.cause}`);
+  return decoded.map;
+}
+
+const DECIMAL_INTEGER = /^[ \t\r\n]*(0|[1-9][0-9]*)[ \t\r\n]*$/;
+
+// Go decodes `permission` into an os.FileMode (uint32); we also refuse modes above 0777.
+function decodePermission(text: unknown): number {
+  const fail = (cause: string): never => {
+    throw new SpcError('INVALID_PERMISSION', `failed to unmarshal file permission, error: ${cause}`);
+  };
+  if (typeof text !== 'string') return fail(`permission must be a JSON string, got ${typeof text}`);
+  const integer = DECIMAL_INTEGER.exec(text)?.[1];
+  if (integer !== undefined) {
+    const mode = Number(integer);
+    if (mode > MAX_DEFAULT_FILE_MODE) fail(`file mode ${echo(integer)} is out of range 0..511 (0777)`);
+    return mode;
+  }
+  const parsed = parseJson(text);
+  if (!parsed.ok) return fail(parsed.cause);
+  if (typeof parsed.value === 'number') {
+    return fail(`json: cannot unmarshal number ${echo(text.trim())} into Go value of type fs.FileMode`);
+  }
+  return fail(`json: cannot unmarshal ${jsonKind(parsed.value)} into Go value of type fs.FileMode`);
+}
+
+function parseFlag(name: string, value: string): boolean {
+  if (value === '') return false;
+  const parsed = goParseBool(value);
+  if (parsed === undefined) {
+    throw new SpcError(
+      'INVALID_BOOLEAN',
+      `failed to parse ${name} flag, error: strconv.ParseBool: parsing ${goQuote(echo(value))}: invalid syntax`,
+    );
+  }
+  return parsed;
+}

@@ -1,0 +1,114 @@
+/**
+ * Stable codes, one per failure kind. Every `SpcError` is a configuration error: the daemon maps
+ * all of them to gRPC INVALID_ARGUMENT.
+ */
+export type SpcErrorCode =
+  // JSON payloads of the Mount request
+  | 'INVALID_ATTRIBUTES_JSON'
+  | 'INVALID_SECRETS_JSON'
+  | 'INVALID_PERMISSION'
+  // steps 1–11
+  | 'POD_NAME_MISSING'
+  | 'POD_NAMESPACE_MISSING'
+  | 'INVALID_BOOLEAN'
+  | 'IDENTITY_MODE_CONFLICT'
+  | 'VAULT_NAME_MISSING'
+  | 'TENANT_ID_MISSING'
+  | 'UNKNOWN_CLOUD'
+  | 'CLOUD_FILE_UNREADABLE'
+  | 'INVALID_CLOUD_FILE'
+  | 'CLIENT_ID_MISSING'
+  | 'SERVICE_ACCOUNT_TOKENS_MISSING'
+  | 'INVALID_SERVICE_ACCOUNT_TOKENS'
+  | 'SERVICE_ACCOUNT_TOKEN_NOT_FOUND'
+  // steps 12–15: the objects
+  | 'OBJECTS_MISSING'
+  | 'INVALID_OBJECTS_YAML'
+  | 'INVALID_OBJECT_YAML'
+  | 'INVALID_OBJECT_FORMAT'
+  | 'PFX_REQUIRES_SECRET'
+  | 'ENCODING_REQUIRES_SECRET'
+  | 'INVALID_OBJECT_ENCODING'
+  | 'FILE_NAME_EMPTY'
+  | 'FILE_NAME_ABSOLUTE'
+  | 'FILE_NAME_DOT_DOT'
+  | 'FILE_NAME_UNCLEAN'
+  | 'FILE_NAME_NUL'
+  | 'FILE_NAME_TOO_LONG'
+  | 'OBJECT_NAME_MISSING'
+  | 'INVALID_OBJECT_TYPE'
+  | 'INVALID_FILE_PERMISSION'
+  | 'INVALID_OBJECT_VERSION_HISTORY'
+  | 'DUPLICATE_FILE_PATH'
+  | 'FILE_PATH_CONFLICT'
+  | 'OBJECTS_EMPTY'
+  // step 16
+  | 'INVALID_VAULT_NAME'
+  // manifests
+  | 'INVALID_MANIFEST'
+  // resource exhaustion inside a dependency (never expected; keeps the "only SpcError" promise)
+  | 'INPUT_TOO_COMPLEX';
+
+export const SPC_ERROR_CODES: readonly SpcErrorCode[] = [
+  'INVALID_ATTRIBUTES_JSON',
+  'INVALID_SECRETS_JSON',
+  'INVALID_PERMISSION',
+  'POD_NAME_MISSING',
+  'POD_NAMESPACE_MISSING',
+  'INVALID_BOOLEAN',
+  'IDENTITY_MODE_CONFLICT',
+  'VAULT_NAME_MISSING',
+  'TENANT_ID_MISSING',
+  'UNKNOWN_CLOUD',
+  'CLOUD_FILE_UNREADABLE',
+  'INVALID_CLOUD_FILE',
+  'CLIENT_ID_MISSING',
+  'SERVICE_ACCOUNT_TOKENS_MISSING',
+  'INVALID_SERVICE_ACCOUNT_TOKENS',
+  'SERVICE_ACCOUNT_TOKEN_NOT_FOUND',
+  'OBJECTS_MISSING',
+  'INVALID_OBJECTS_YAML',
+  'INVALID_OBJECT_YAML',
+  'INVALID_OBJECT_FORMAT',
+  'PFX_REQUIRES_SECRET',
+  'ENCODING_REQUIRES_SECRET',
+  'INVALID_OBJECT_ENCODING',
+  'FILE_NAME_EMPTY',
+  'FILE_NAME_ABSOLUTE',
+  'FILE_NAME_DOT_DOT',
+  'FILE_NAME_UNCLEAN',
+  'FILE_NAME_NUL',
+  'FILE_NAME_TOO_LONG',
+  'OBJECT_NAME_MISSING',
+  'INVALID_OBJECT_TYPE',
+  'INVALID_FILE_PERMISSION',
+  'INVALID_OBJECT_VERSION_HISTORY',
+  'DUPLICATE_FILE_PATH',
+  'FILE_PATH_CONFLICT',
+  'OBJECTS_EMPTY',
+  'INVALID_VAULT_NAME',
+  'INVALID_MANIFEST',
+  'INPUT_TOO_COMPLEX',
+];
+
+export interface SpcErrorOptions {
+  /** 0-based index in the `objects` array when the error concerns one object. */
+  readonly objectIndex?: number;
+}
+
+/**
+ * A SecretProviderClass or Mount request that cannot be mounted. `message` is the reference's
+ * exact text (without the daemon's `failed to mount objects, error: ` prefix); it never contains a
+ * secret value or a service-account token, and echoed request values are cut to 100 characters.
+ */
+export class SpcError extends Error {
+  override readonly name = 'SpcError';
+  readonly code: SpcErrorCode;
+  readonly objectIndex: number | undefined;
+
+  constructor(code: SpcErrorCode, message: string, options: SpcErrorOptions = {}) {
+    super(message);
+    this.code = code;
+    this.objectIndex = options.objectIndex;
+  }
+}
