@@ -49,8 +49,9 @@ const BOOL_TEXT: Readonly<Record<string, boolean>> = {
 
 /**
  * Parses a command line with Go's `flag` package rules, which the reference binary and its manifests
- * use: one or two dashes, `--flag value` or `--flag=value`, booleans alone (`--flag`) or with `=`
- * (`--flag=false`), parsing stops at `--` or at the first non-flag argument.
+ * use: one or two dashes, `--flag value` or `--flag=value`, booleans alone (`--flag`), with `=`
+ * (`--flag=false`) or followed by the word `true`/`false`; parsing stops at `--` or at the first
+ * non-flag argument.
  */
 export function parseFlags(args: readonly string[], specs: FlagSpecs): ParsedFlags {
   const values = new Map<string, FlagValue>();
@@ -78,7 +79,14 @@ export function parseFlags(args: readonly string[], specs: FlagSpecs): ParsedFla
     if (equals !== -1) {
       text = body.slice(equals + 1);
     } else if (spec.kind === 'bool') {
-      text = 'true';
+      // Go would leave `--flag false` as `true` and stop parsing at "false": we take the word.
+      const next = args[index + 1];
+      if (next === 'true' || next === 'false') {
+        text = next;
+        index += 1;
+      } else {
+        text = 'true';
+      }
     } else {
       const next = args[index + 1];
       if (next === undefined) throw new FlagError(`flag needs an argument: -${name}`);

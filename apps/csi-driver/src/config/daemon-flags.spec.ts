@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { FlagError } from '../flags/flag-parser.js';
+import { type DaemonConfig, parseDaemonCommandLine } from './daemon-flags.js';
+
+function serve(args: string[]): DaemonConfig {
+  const commandLine = parseDaemonCommandLine(args);
+  if (commandLine.action !== 'serve') throw new Error(`expected serve, got ${commandLine.action}`);
+  return commandLine.config;
+}
+
+function failure(args: string[]): string {
+  try {
+    parseDaemonCommandLine(args);
+  } catch (error) {
+    expect(error).toBeInstanceOf(FlagError);
+    return (error as Error).message;
+  }
+  throw new Error(`expected ${args.join(' ')} to fail`);
+}
+
+describe('daemon flags', () => {
+  it('has the reference defaults', () => {
+    const config = serve([]);
+    expect(config).toMatchObject({
+      endpoint: { kind: 'unix', path: '/tmp/azure.sock' },
+      constructPemChain: true,
+      writeCertAndKeyInSeparateFiles: false,
+      cloudName: 'AzurePublicCloud',
+      healthz: { host: '', port: 8989, path: '/healthz', timeoutMs: 5000 },
+      metrics: { host: '', port: 8898 },
+      logFormatJson: false,
+      verbosity: 0,
+      customUserAgent: '',
+      nmiEndpoint: 'http://127.0.0.1:2579',
+      mountTimeoutMs: 110_000,
+      maxConcurrency: 64,
+      shutdownGraceMs: 10_000,
+      warnings: [],
+    });
+  });
+
+  it('accepts the reference DaemonSet arguments verbatim', () => {
+    const config = serve([
+      '--endpoint=unix:///provider/azure.sock',
+      '--construct-pem-chain=true',
+      '--healthz-port=8989',
+      '--healthz-path=/healthz',
+      '--healthz-timeout=5s',
+    ]);
+    expect(config.endpoint).toEqual({ kind: 'unix', path: '/provider/azure.sock' });
+    expect(config.healthz).toEqual({ host: '', port: 8989, path: '/healthz', timeoutMs: 5000 });
+  });
+
+  // Every flag in both forms (`--flag value` and `--flag=value`), single and double dash.
+  const cases: [string, string, (config: DaemonConfig) => unknown, unknown][] = [
+    ['endpoint', 'tcp://127.0.0.1:7777', (c) => c.endpoint, { kind: 'tcp', host: '127.0.0.1', port: 7777 }],
+    ['construct-pem-chain', 'false', (c) => c.constructPemChain, false],
+    ['write-cert-and-key-in-separate-files', 'true', (c) => c.writeCertAndKeyInSeparateFiles, true],
+    ['cloud-name', 'AzureChinaCloud', (c) => c.cloudName, 'AzureChinaCloud'],
+    ['healthz-port', '9000', (c) => c.healthz?.port, 9000],
+    ['healthz-path', '/live', (c) => c.healthz?.path, '/live'],
+    ['healthz-timeout', '500ms', (c) => c.healthz?.timeoutMs, 500],
+    ['metrics-backend', 'PROMETHEUS', () => 'accepted', 'accepted'],
+    ['prometheus-port', '9100', (c) => c.metrics?.port, 9100],
+    ['log-format-json', 'true', (c) => c.logFormatJson, true],
+    ['v', '5', (c) => c.verbosity, 5],
+    ['custom-user-agent', 'aks/1', (c) => c.customUserAgent, 'aks/1'],
+    ['enable-pprof', 'true', (c) => c.warnings.length, 1],
+    ['pprof-port', '6061', (c) => c.warnings.length, 1],
+    ['token-proxy-url', 'http://x', (c) => c.warnings.length, 1],
+    ['sni-name', 'x', (c) => c.warnings.length, 1],
+    ['nmi-endpoint', 'http://127.0.0.1:2580', (c) => c.nmiEndpoint, 'http://127.0.0.1:2580'],
+    ['mount-timeout', '1m', (c) => c.mountTimeoutMs, 60_000],
+    ['max-concurrency', '8', (c) => c.maxConcurrency, 8],
+    ['content-cache-ttl', '5m', (c) => c.warnings.length, 1],
+    ['http-bind-address', '127.0.0.1', (c) => c.healthz?.host, '127.0.0.1'],
+  ];
+  it.each(cases)('--%s takes both forms', (name, value, read, expected) => {
+    expect(read(serve([`--${name}=${value}`]))).toEqual(expected);
+    expect(read(serve([`--${name}`, value]))).toEqual(expected);
+    expect(read(serve([`-${name}=${value}`]))).toEqual(expected);
+  });
+
+  it('takes booleans alone and Go boolean spellings', () => {
+    expect(serve(['--log-format-json']).logFormatJson).toBe(true);
+    expect(serve(['-write-cert-and-key-in-separate-files']).writeCertAndKeyInSeparateFiles).toBe(true);
+    for (const text of ['0', 'f', 'F', 'false', 'FALSE', 'False']) {
+      expect(serve([`--construct-pem-chain=${text}`]).constructPemChain).toBe(false);
+    }
+  });
+
+  it('port 0 disables the HTTP servers', () => {
+    const config = serve(['--healthz-port=0', '--prometheus-port', '0']);
+    expect(config.healthz).toBeNull();
+    expect(config.metrics).toBeNull();
+  });
+
+  it('recognises --version and --help', () => {
+    expect(parseDaemonCommandLine(['--version'])).toEqual({ action: 'version' });
+    expect(parseDaemonCommandLine(['-version=true'])).toEqual({ action: 'version' });
+    expect(parseDaemonCommandLine(['-h'])).toEqual({ action: 'help' });
+  });
+
+  it.each([
+    [['--endpoint=/tmp/azure.sock'], 'invalid endpoint: /tmp/azure.sock'],
+    [['--endpoint=unix://'], 'invalid endpoint: unix://'],
+    [['--endpoint', 'http://x:1'], 'invalid endpoint: http://x:1'],
+    [['--endpoint=tcp://host'], 'invalid endpoint: tcp://host'],
+    [['--metrics-backend=statsd'], 'unsupported metrics backend statsd'],
+    [['--no-such-flag'], 'flag provided but not defined: -no-such-flag'],
+    [['--healthz-port=abc'], 'invalid value "abc" for flag -healthz-port: parse error (expected an integer)'],
+    [
+      ['--healthz-port=70000'],
+      'invalid value "70000" for flag -healthz-port: must be a port between 0 and 65535',
+    ],
+    [
+      ['--healthz-timeout=5'],
+      'invalid value "5" for flag -healthz-timeout: parse error (expected a duration such as 500ms, 5s or 1m)',
+    ],
+    [['--healthz-timeout=0s'], 'invalid value "0s" for flag -healthz-timeout: must be greater than 0'],
+    [['--healthz-path=healthz'], 'invalid value "healthz" for flag -healthz-path: must start with /'],
+    [
+      ['--construct-pem-chain=yes'],
+      'invalid value "yes" for flag -construct-pem-chain: parse error (expected true or false)',
+    ],
+    [['--v=-1'], 'invalid value "-1" for flag -v: must not be negative'],
+    [['--max-concurrency=0'], 'invalid value "0" for flag -max-concurrency: must be at least 1'],
+    [['--mount-timeout=-5s'], 'invalid value "-5s" for flag -mount-timeout: must be greater than 0'],
+    [
+      ['--nmi-endpoint=127.0.0.1:2579'],
+      'invalid value "127.0.0.1:2579" for flag -nmi-endpoint: must be an http:// or https:// URL',
+    ],
+    [['--endpoint'], 'flag needs an argument: -endpoint'],
+    [['---endpoint=x'], 'bad flag syntax: ---endpoint=x'],
+    [['serve-please'], 'unexpected argument: serve-please (the daemon takes only flags)'],
+  ])('%j fails with a clear message', (args, message) => {
+    expect(failure(args)).toBe(message);
+  });
+
+  it('is case-insensitive about the endpoint scheme and maps tcp://:7777 to all interfaces', () => {
+    expect(serve(['--endpoint=UNIX:///x.sock']).endpoint).toEqual({ kind: 'unix', path: '/x.sock' });
+    expect(serve(['--endpoint=tcp://:7777']).endpoint).toEqual({ kind: 'tcp', host: '', port: 7777 });
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { DriverMetrics } from './metrics.js';
+
+describe('DriverMetrics', () => {
+  it('exposes the reference histograms with bounded labels only', async () => {
+    const metrics = new DriverMetrics({ processMetrics: false });
+    metrics.observeKeyVaultRequest({ objectType: 'secret', operation: 'get', status: 'ok', durationMs: 120 });
+    metrics.observeKeyVaultRequest({
+      objectType: 'my-secret-name',
+      operation: 'delete',
+      status: 'SecretNotFound: A secret with (name/id) db-password was not found',
+      durationMs: 50,
+    });
+    metrics.observeGrpcRequest('/v1alpha1.CSIDriverProvider/Mount', 'NOT_FOUND', 300);
+    metrics.observeGrpcRequest('/evil/method-with-pod-name', 'not a code', 1);
+    metrics.observeNmiRequest(404, 10);
+    metrics.observeNmiRequest('network', 10);
+    metrics.observeNmiRequest('weird', 10);
+    metrics.countTokenCache('hit');
+    metrics.countTokenCache('something else');
+    metrics.mountStarted();
+    const text = await metrics.exposition();
+
+    expect(text).toContain(
+      'keyvault_request_bucket{le="0.2",object_type="secret",operation="get",status="ok",provider="azure",os_type="linux"} 1',
+    );
+    expect(text).toContain('object_type="other",operation="get",status="other"');
+    expect(text).toContain(
+      'grpc_request_count{grpc_method="/v1alpha1.CSIDriverProvider/Mount",grpc_code="NOT_FOUND"',
+    );
+    expect(text).toContain('grpc_request_count{grpc_method="other",grpc_code="UNKNOWN"');
+    expect(text).toContain('nmi_request_count{status="404"} 1');
+    expect(text).toContain('nmi_request_count{status="network"} 1');
+    expect(text).toContain('nmi_request_count{status="other"} 1');
+    expect(text).toContain('token_cache_total{result="hit"} 1');
+    expect(text).toContain('mounts_in_flight 1');
+    expect(text).not.toMatch(/my-secret-name|db-password|SecretNotFound|evil|weird/);
+    for (const le of ['0.1', '0.5', '1.5', '2.5', '15', '30'])
+      expect(text).toContain(`keyvault_request_bucket{le="${le}"`);
+  });
+
+  it('uses its own registry and the process metrics when asked', async () => {
+    const text = await new DriverMetrics().exposition();
+    expect(text).toContain('process_resident_memory_bytes');
+    expect(text).toContain('nodejs_eventloop_lag_seconds');
+  });
+});
