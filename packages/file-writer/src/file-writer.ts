@@ -14,7 +14,7 @@ import {
   timestampedDirName,
   visibleLinkTarget,
 } from './private/layout.js';
-import { compareWithPayload, readTargetState } from './private/target-state.js';
+import { type Comparison, compareWithPayload, readTargetState } from './private/target-state.js';
 import { describePath, validatePaths } from './validate-paths.js';
 
 /** One file of the payload. `path` follows file-layout.md §3; `mode` is applied exactly (0..0o777). */
@@ -133,9 +133,9 @@ export class FileWriter {
     files: readonly FileToWrite[],
     settings: FileWriterOptions,
   ): Promise<WriteResult> {
-    const unchanged = await this.#upToDate(target, files);
-    if (unchanged !== undefined) {
-      return { changed: false, dataDirectory: unchanged, removedPaths: [], leftoversRemoved: 0 };
+    const precheck = await precheckWithoutLock(target, files);
+    if (precheck?.upToDate) {
+      return { changed: false, dataDirectory: precheck.dataDir, removedPaths: [], leftoversRemoved: 0 };
     }
     const lock = await DirectoryLock.acquire(target, {
       timeoutMs: settings.lockTimeoutMs ?? 10_000,
@@ -144,38 +144,45 @@ export class FileWriter {
     });
     settings.onEvent?.({ type: 'lock-acquired' });
     try {
-      return await writeLocked(target, files, settings);
+      return await writeLocked(target, files, settings, precheck);
     } finally {
       settings.onEvent?.({ type: 'lock-releasing' });
       await lock.release();
     }
   }
+}
 
-  /**
-   * Lock-free check: the data directory's name when the visible set already equals the payload and
-   * the target holds no leftovers. Reading needs no lock: `..data` is swapped atomically, so what we
-   * see is one complete set, and answering "unchanged" then is as if this write ran at that instant.
-   * Any doubt (say a concurrent removal) sends the caller down the locked path; a foreign entry at
-   * a payload name is refused right here.
-   */
-  async #upToDate(target: string, files: readonly FileToWrite[]): Promise<string | undefined> {
-    try {
-      const state = await readTargetState(target, new Set(files.map((file) => firstElement(file.path))));
-      if (state.dataDir === undefined || state.leftovers.length > 0 || state.staleLinks.length > 0)
-        return undefined;
-      if (state.linked.size !== new Set(files.map((file) => firstElement(file.path))).size) return undefined;
-      const { identical } = await compareWithPayload(
-        target,
-        state.dataDir,
-        files,
-        new Set(directoriesOf(files)),
-      );
-      return identical ? state.dataDir : undefined;
-    } catch (error) {
-      // A foreign entry at a payload name is final: refuse before taking the lock or touching anything.
-      if (error instanceof FileWriterError && error.code === 'REFUSE_REPLACE') throw error;
-      return undefined;
-    }
+interface Precheck {
+  readonly dataDir: string;
+  readonly comparison: Comparison;
+  /** Identical set, every visible link in place, nothing stale, no leftovers. */
+  readonly upToDate: boolean;
+}
+
+/**
+ * Lock-free look at the target. Reading needs no lock: `..data` is swapped atomically, so what we
+ * see is one complete set, and answering "unchanged" then is as if this write ran at that instant.
+ * Any doubt (say a concurrent removal) yields undefined and the locked path decides; a foreign
+ * entry at a payload name is refused right here, before taking the lock or touching anything.
+ */
+async function precheckWithoutLock(
+  target: string,
+  files: readonly FileToWrite[],
+): Promise<Precheck | undefined> {
+  try {
+    const firstElements = new Set(files.map((file) => firstElement(file.path)));
+    const state = await readTargetState(target, firstElements);
+    if (state.dataDir === undefined) return undefined;
+    const comparison = await compareWithPayload(target, state.dataDir, files, new Set(directoriesOf(files)));
+    const upToDate =
+      comparison.identical &&
+      state.leftovers.length === 0 &&
+      state.staleLinks.length === 0 &&
+      state.linked.size === firstElements.size;
+    return { dataDir: state.dataDir, comparison, upToDate };
+  } catch (error) {
+    if (error instanceof FileWriterError && error.code === 'REFUSE_REPLACE') throw error;
+    return undefined;
   }
 }
 
@@ -259,6 +266,7 @@ async function writeLocked(
   target: string,
   files: readonly FileToWrite[],
   settings: FileWriterOptions,
+  precheck: Precheck | undefined,
 ): Promise<WriteResult> {
   const fsync = settings.fsync ?? true;
   const firstElements = new Set(files.map((file) => firstElement(file.path)));
@@ -281,7 +289,12 @@ async function writeLocked(
 
   let removedPaths: string[] = [];
   if (state.dataDir !== undefined) {
-    const comparison = await compareWithPayload(target, state.dataDir, files, new Set(directories));
+    // A published data directory never changes, so the lock-free comparison still holds if `..data`
+    // still names the same directory; this saves reading every old file twice.
+    const comparison =
+      precheck?.dataDir === state.dataDir
+        ? precheck.comparison
+        : await compareWithPayload(target, state.dataDir, files, new Set(directories));
     removedPaths = comparison.removedPaths;
     if (comparison.identical && state.staleLinks.length === 0 && state.linked.size === firstElements.size) {
       return { changed: false, dataDirectory: state.dataDir, removedPaths: [], leftoversRemoved };

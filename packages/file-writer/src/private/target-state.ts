@@ -58,15 +58,15 @@ export async function readTargetState(
 
   const linked = new Set<string>();
   const staleLinks: string[] = [];
-  const leftovers: string[] = [];
-  for (const name of names) {
-    if (name.startsWith('..')) {
-      if (name === DATA_LINK_TMP || (isTimestampedDirName(name) && name !== dataDir)) leftovers.push(name);
-      continue;
-    }
-    const link = await readlinkIfSymlink(join(targetDir, name));
+  const leftovers = names.filter(
+    (name) => name === DATA_LINK_TMP || (isTimestampedDirName(name) && name !== dataDir),
+  );
+  const visible = names.filter((name) => !name.startsWith('..'));
+  const links = await Promise.all(visible.map((name) => readlinkIfSymlink(join(targetDir, name))));
+  visible.forEach((name, index) => {
+    const link = links[index];
     // Gone since the listing: a concurrent writer of ours removed a stale link; treat as absent.
-    if (link === undefined) continue;
+    if (link === undefined) return;
     const ours = link === visibleLinkTarget(name);
     if (firstElements.has(name)) {
       if (!ours) {
@@ -82,7 +82,7 @@ export async function readTargetState(
     } else if (ours) {
       staleLinks.push(name);
     }
-  }
+  });
   return { dataDir, linked, staleLinks, leftovers, names };
 }
 
@@ -104,14 +104,15 @@ async function walk(root: string): Promise<Map<string, OldEntry>> {
     } catch (error) {
       throw ioError('cannot list', join(root, relative), error);
     }
-    for (const name of names) {
-      const path = relative === '' ? name : `${relative}/${name}`;
-      const stats = await lstatIfExists(join(root, path));
-      if (stats === undefined) continue;
-      const kind = stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'other';
-      entries.set(path, { kind, mode: stats.mode & 0o7777, size: stats.size });
+    const paths = names.map((name) => (relative === '' ? name : `${relative}/${name}`));
+    const stats = await Promise.all(paths.map((path) => lstatIfExists(join(root, path))));
+    paths.forEach((path, index) => {
+      const entry = stats[index];
+      if (entry === undefined) return;
+      const kind = entry.isFile() ? 'file' : entry.isDirectory() ? 'directory' : 'other';
+      entries.set(path, { kind, mode: entry.mode & 0o7777, size: entry.size });
       if (kind === 'directory') pending.push(path);
-    }
+    });
   }
   return entries;
 }
@@ -136,12 +137,17 @@ async function sameContents(path: string, expected: Uint8Array): Promise<boolean
  * directories the payload implies (all 0755) and nothing else. Returns the payload paths that
  * would disappear as well, for the caller's report.
  */
+export interface Comparison {
+  readonly identical: boolean;
+  readonly removedPaths: string[];
+}
+
 export async function compareWithPayload(
   targetDir: string,
   dataDir: string,
   files: readonly PayloadFile[],
   directories: ReadonlySet<string>,
-): Promise<{ identical: boolean; removedPaths: string[] }> {
+): Promise<Comparison> {
   const root = join(targetDir, dataDir);
   const rootStats = await lstatIfExists(root);
   const old = await walk(root);

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** A fresh directory under the system temp dir; `remove()` deletes it (never following links). */
-export function makeTempDir(prefix = 'file-writer-'): { path: string; remove: () => void } {
-  const path = mkdtempSync(join(tmpdir(), prefix));
+export function makeTempDir(prefix = 'file-writer-', base = tmpdir()): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(base, prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
