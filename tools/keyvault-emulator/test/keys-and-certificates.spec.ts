@@ -5,7 +5,7 @@ import { KeyClient, type JsonWebKey as SdkJwk } from '@azure/keyvault-keys';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyVaultEmulator } from '../src/index.js';
-import { TEST_TLS_DIR, TestTokenCredential } from './helpers.js';
+import { rawGet, TEST_TLS_DIR, TestTokenCredential } from './helpers.js';
 import { makeOpensslFixtures, type OpensslFixtures } from './openssl-fixtures.js';
 
 const b64url = (bytes: Uint8Array | undefined) => Buffer.from(bytes ?? []).toString('base64url');
@@ -53,7 +53,9 @@ describe('keys and certificates with the real KeyClient / CertificateClient / Se
     expect(ecKey.key?.crv).toBe('P-384');
     expect(spkiOf(ecKey.key!)).toBe(fx.ec384PublicPem);
 
-    const raw = await fetchJson(kv, '/keys/ec-key/?api-version=2025-07-01');
+    const raw = JSON.parse(
+      (await rawGet(`${kv.url}/keys/ec-key/?api-version=2025-07-01`, { clientId: 'app' })).body,
+    );
     expect(raw.key.x).toMatch(/^[A-Za-z0-9_-]+$/);
   });
 
@@ -115,7 +117,9 @@ describe('keys and certificates with the real KeyClient / CertificateClient / Se
       keyVersions.push(p.version!);
     }
     expect(keyVersions.sort()).toEqual(listed);
-    const keysPage = await fetchJson(kv, '/keys/rotating/versions?api-version=2025-07-01');
+    const keysPage = JSON.parse(
+      (await rawGet(`${kv.url}/keys/rotating/versions?api-version=2025-07-01`, { clientId: 'app' })).body,
+    );
     expect(Object.keys(keysPage.value[0])).toContain('kid');
 
     vault.disable('certificates', 'rotating');
@@ -143,19 +147,3 @@ describe('keys and certificates with the real KeyClient / CertificateClient / Se
     });
   });
 });
-
-/** A raw authorised GET, to look at wire details the SDK hides. */
-async function fetchJson(kv: KeyVaultEmulator, path: string): Promise<any> {
-  const { issueTestToken } = await import('@keyvault-csi/test-tokens');
-  const { token } = issueTestToken({ audience: 'https://vault.azure.net', clientId: 'app' });
-  const { request } = await import('node:https');
-  return new Promise((resolve, reject) => {
-    request(`${kv.url}${path}`, { headers: { authorization: `Bearer ${token}` } }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve(JSON.parse(body)));
-    })
-      .on('error', reject)
-      .end();
-  });
-}
