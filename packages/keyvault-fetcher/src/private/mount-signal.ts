@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /**
  * One mount's cancellation: the caller's abort signal combined with its deadline. Remembers whether
  * the deadline (rather than the caller) ended the mount, so errors can say which.
@@ -12,6 +14,8 @@ export class MountSignal {
   #deadlineExceeded = false;
 
   constructor(options: { abortSignal?: AbortSignal; deadline?: number; now: () => number }) {
+    // Every object of the mount (and the SDK under it) listens on this one signal.
+    setMaxListeners(0, this.#controller.signal);
     this.deadline = options.deadline ?? Number.POSITIVE_INFINITY;
     this.budgetMs = this.deadline - options.now();
     this.#callerSignal = options.abortSignal;

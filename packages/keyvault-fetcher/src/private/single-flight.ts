@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /** What the shared operation may read about the callers currently waiting for it. */
 export interface SharedCall {
   /** Aborted only when every waiting caller has gone (aborted or deadline). */
@@ -43,6 +45,7 @@ export class SingleFlight<T> {
         waiters: 0,
         latestDeadline: caller.deadline,
       };
+      setMaxListeners(0, created.controller.signal);
       const shared: SharedCall = {
         signal: created.controller.signal,
         get latestDeadline() {
