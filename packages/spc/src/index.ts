@@ -26,6 +26,17 @@ export {
   SERVICE_ACCOUNT_TOKENS_KEY,
   WORKLOAD_IDENTITY_AUDIENCE,
 } from './identity.js';
+export { KNOWN_PARAMETERS, type LintOptions, lintSecretProviderClass } from './lint.js';
+export {
+  buildMountAttributes,
+  type MountPod,
+  parseSecretProviderClasses,
+  type SecretObject,
+  type SecretObjectData,
+  type SecretProviderClass,
+  type SecretProviderClassApiVersion,
+  SPC_API_VERSIONS,
+} from './manifest.js';
 export type {
   CloudEnvironment,
   IdentityConfig,

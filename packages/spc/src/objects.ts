@@ -74,6 +74,8 @@ export interface AnalyzedObject {
   /** Trimmed field values as written (`""` when absent). */
   readonly fields: Readonly<Record<StringField, string>>;
   readonly objectVersionHistory: number;
+  /** `objectAlias` or else `objectName`; `undefined` when that path is invalid. */
+  readonly fileName: string | undefined;
   /** Offsets of the values (or keys) of the fields present. */
   readonly fieldOffsets: Readonly<Partial<Record<ObjectField, number>>>;
   /** The validated object, when this item had no error. */
@@ -348,7 +350,15 @@ function analyzeItem(
         fileMode,
         fileName,
       });
-  return { index, offset: item.offset, fields, objectVersionHistory, fieldOffsets, object };
+  return {
+    index,
+    offset: item.offset,
+    fields,
+    objectVersionHistory,
+    fileName: pathProblem ? undefined : fileName,
+    fieldOffsets,
+    object,
+  };
 }
 
 // Decodes like the reference's `yaml.Unmarshal(item, &types.KeyVaultObject{})`, then trims.
@@ -508,11 +518,13 @@ function checkPathConflicts(items: readonly AnalyzedObject[], report: Report): v
     return /^(0|[1-9][0-9]*)$/.test(first) && Number(first) < claim.history ? first : undefined;
   };
 
+  // Objects with other errors take part too, so `lint` reports every conflict; a mount has
+  // already failed on those errors (step 14 comes first).
   for (const item of items) {
-    const object = item.object;
-    if (!object) continue;
-    const path = object.fileName;
-    const mine: Claim = { index: object.index, history: object.objectVersionHistory };
+    const path = item.fileName;
+    if (path === undefined) continue;
+    const object = { index: item.index, ...item.fields };
+    const mine: Claim = { index: item.index, history: item.objectVersionHistory };
     const conflict = (code: 'DUPLICATE_FILE_PATH' | 'FILE_PATH_CONFLICT', cause: string): void => {
       report({
         severity: 'error',
