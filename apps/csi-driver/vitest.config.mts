@@ -9,5 +9,6 @@ export default defineConfig({
     include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'],
     environment: 'node',
     testTimeout: 30_000,
+    globalSetup: ['test/global-setup.ts'],
   },
 });

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { lintSecretProviderClass } from '@keyvault-csi/spc';
+import { formatDiagnostic, lintSecretProviderClass } from '@keyvault-csi/spc';
 import type { CliOutput } from '../cli.js';
 import { FlagError } from '../flags/flag-parser.js';
 
@@ -30,9 +30,7 @@ export async function runLint(args: readonly string[], output: CliOutput): Promi
       continue;
     }
     for (const diagnostic of lintSecretProviderClass(text, { fileName: file })) {
-      output.stdout(
-        `${file}:${diagnostic.line}:${diagnostic.column} ${diagnostic.severity} ${diagnostic.message}\n`,
-      );
+      output.stdout(`${formatDiagnostic(diagnostic, file)}\n`);
       if (diagnostic.severity === 'error') errors += 1;
       else warnings += 1;
     }

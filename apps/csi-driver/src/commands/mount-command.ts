@@ -2,13 +2,17 @@ import { readFile } from 'node:fs/promises';
 import { type FileToWrite, writeAtomically } from '@keyvault-csi/file-writer';
 import { KeyVaultFetcher } from '@keyvault-csi/keyvault-fetcher';
 import { NmiClient } from '@keyvault-csi/nmi-client';
-import { parseSecretProviderClasses, resolveCloud } from '@keyvault-csi/spc';
+import {
+  buildMountAttributes,
+  parseSecretProviderClasses,
+  resolveCloud,
+  type SecretProviderClass,
+} from '@keyvault-csi/spc';
 import { readBuildInfo } from '../build-info.js';
 import type { CliOutput } from '../cli.js';
 import { FlagError, formatUsage } from '../flags/flag-parser.js';
 import { formatGoDuration } from '../flags/go-duration.js';
 import { mountErrorStatus } from '../mount/error-status.js';
-import { buildMountAttributes } from '../mount/mount-attributes.js';
 import { MountService } from '../mount/mount-service.js';
 import { fetcherEventRecorder, nmiEventRecorder } from '../observability/library-events.js';
 import { createLogger, type Logger } from '../observability/logger.js';
@@ -111,11 +115,16 @@ async function readAttributes(config: MountCommandConfig): Promise<string> {
       `cannot read --spc ${config.spcFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
     );
   }
-  const classes = parseSecretProviderClasses(text);
+  let classes: SecretProviderClass[];
+  try {
+    classes = parseSecretProviderClasses(text);
+  } catch (error) {
+    throw new FlagError(`${config.spcFile}: ${error instanceof Error ? error.message : String(error)}`);
+  }
   const wanted = config.secretProviderClass;
-  const matching = wanted === '' ? classes : classes.filter((spc) => spc.name === wanted);
+  const matching = wanted === '' ? classes : classes.filter((spc) => spc.metadata.name === wanted);
   if (matching.length !== 1) {
-    const names = classes.map((spc) => spc.name).join(', ') || 'none';
+    const names = classes.map((spc) => spc.metadata.name).join(', ') || 'none';
     throw new FlagError(
       wanted === ''
         ? `${config.spcFile} holds ${classes.length} SecretProviderClasses (${names}): choose one with --secret-provider-class`
@@ -123,7 +132,17 @@ async function readAttributes(config: MountCommandConfig): Promise<string> {
     );
   }
   const spc = matching[0]!;
-  return buildMountAttributes(spc.parameters, config.pod, spc.name);
+  const { pod } = config;
+  return buildMountAttributes(
+    spc,
+    {
+      name: pod.name,
+      namespace: pod.namespace,
+      ...(pod.uid === '' ? {} : { uid: pod.uid }),
+      ...(pod.serviceAccount === '' ? {} : { serviceAccountName: pod.serviceAccount }),
+    },
+    { secretProviderClass: spc.metadata.name, 'csi.storage.k8s.io/ephemeral': 'true' },
+  );
 }
 
 function report(

@@ -1,0 +1,79 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DaemonProcess, runBinary } from './support/daemon-process.js';
+import { providerClient } from './support/grpc-calls.js';
+import { makeTempDir } from './support/test-provider.js';
+
+function daemonArgs(socketPath: string, ...extra: string[]): string[] {
+  return [
+    `--endpoint=unix://${socketPath}`,
+    '--healthz-port=0',
+    '--prometheus-port=0',
+    '--log-format-json',
+    ...extra,
+  ];
+}
+
+describe('the built binary', () => {
+  const started: DaemonProcess[] = [];
+  afterEach(() => {
+    for (const daemon of started.splice(0)) if (daemon.child.exitCode === null) daemon.kill('SIGKILL');
+  });
+
+  it('prints --version as the reference JSON shape', async () => {
+    const { code, stdout } = await runBinary(['--version']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /^\{"version":"\d+\.\d+\.\d+[^"]*","buildDate":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"\}\n$/,
+    );
+    expect((await runBinary(['version'])).stdout).toBe(stdout);
+  });
+
+  it('exits 1 with a clear message on an unknown flag or a bad value', async () => {
+    const unknown = await runBinary(['--no-such-flag']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('flag provided but not defined: -no-such-flag');
+    const badEndpoint = await runBinary(['--endpoint=/tmp/x.sock']);
+    expect(badEndpoint.code).toBe(1);
+    expect(badEndpoint.stderr).toContain('invalid endpoint: /tmp/x.sock');
+    const backend = await runBinary(['--metrics-backend=otlp']);
+    expect(backend.code).toBe(1);
+    expect(backend.stderr).toContain('unsupported metrics backend otlp');
+  });
+
+  it('exits 1 at start-up on an unknown cloud', async () => {
+    const dir = await makeTempDir();
+    const result = await runBinary(daemonArgs(join(dir, 'azure.sock'), '--cloud-name=MarsCloud'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('cloudName MarsCloud is not valid');
+    await expect(stat(join(dir, 'azure.sock'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'stops promptly on %s when idle: exit 0, socket removed',
+    async (signal) => {
+      const dir = await makeTempDir();
+      const socketPath = join(dir, 'azure.sock');
+      const daemon = new DaemonProcess(daemonArgs(socketPath));
+      started.push(daemon);
+      await daemon.waitForLog('listening');
+      const client = providerClient(socketPath);
+      const version = await new Promise<string>((resolve, reject) =>
+        client.version({ version: 'v1alpha1' }, (error, value) =>
+          error ? reject(error) : resolve(value.version),
+        ),
+      );
+      client.close();
+      expect(version).toBe('v1alpha1');
+
+      const signalledAt = performance.now();
+      daemon.kill(signal);
+      const { code, at } = await daemon.exited;
+      expect(code).toBe(0);
+      expect(at - signalledAt).toBeLessThan(5000);
+      await expect(stat(socketPath)).rejects.toMatchObject({ code: 'ENOENT' });
+      expect(daemon.stderr).toContain('"msg":"stopped"');
+    },
+  );
+});
