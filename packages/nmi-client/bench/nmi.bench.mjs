@@ -66,6 +66,13 @@ const uncachedCalls = nmi.calls;
 await client.close();
 await nmi.stop();
 
+/** A Markdown table with padded columns, as the workspace formatter writes them. */
+function table(rows) {
+  const widths = rows[0].map((_, c) => Math.max(3, ...rows.map((row) => row[c].length)));
+  const line = (cells) => `| ${cells.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
+  return [line(rows[0]), line(widths.map((w) => '-'.repeat(w))), ...rows.slice(1).map(line)];
+}
+
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const lines = [
   '### nmi-client',
@@ -73,13 +80,26 @@ const lines = [
   `Machine: ${cpu}, ${os.cpus().length} cores; Node ${process.version}; ${new Date().toISOString().slice(0, 10)}.`,
   'Fake NMI (`tools/fake-nmi`) over real HTTP on 127.0.0.1, same process.',
   '',
-  '| figure | value | target |',
-  '|---|---|---|',
-  `| NMI calls for ${CONCURRENT} concurrent getToken on one pod (worst of ${ROUNDS} cold rounds) | ${maxCalls} | 1 |`,
-  `| cached getToken latency, median (${CACHED_CALLS} calls) | ${micros(percentile(cached, 50))} | ≤ 10 µs (no I/O) |`,
-  `| cached getToken latency, p99 | ${micros(percentile(cached, 99))} | — |`,
-  `| uncached getToken (one NMI round trip), median (${UNCACHED_CALLS} calls, ${uncachedCalls} NMI calls) | ${millis(percentile(uncached, 50))} | — |`,
-  `| uncached getToken, p99 | ${millis(percentile(uncached, 99))} | — |`,
+  ...table([
+    ['figure', 'value', 'target'],
+    [
+      `NMI calls for ${CONCURRENT} concurrent getToken on one pod (worst of ${ROUNDS} cold rounds)`,
+      `${maxCalls}`,
+      '1',
+    ],
+    [
+      `cached getToken latency, median (${CACHED_CALLS} calls)`,
+      micros(percentile(cached, 50)),
+      '≤ 10 µs (no I/O)',
+    ],
+    ['cached getToken latency, p99', micros(percentile(cached, 99)), '—'],
+    [
+      `uncached getToken (one NMI round trip), median (${UNCACHED_CALLS} calls, ${uncachedCalls} NMI calls)`,
+      millis(percentile(uncached, 50)),
+      '—',
+    ],
+    ['uncached getToken, p99', millis(percentile(uncached, 99)), '—'],
+  ]),
   '',
 ];
 process.stdout.write(lines.join('\n'));
