@@ -88,7 +88,7 @@ describe('cross-process lock', () => {
   });
 
   it('removes staging directories of contenders that died while waiting', async () => {
-    const staging = join(target, '..lock.fedcba9876543210');
+    const staging = join(target, `..lock.${deadPid()}.fedcba9876543210`);
     mkdirSync(staging);
     writeFileSync(
       join(staging, 'fedcba9876543210'),
@@ -97,6 +97,17 @@ describe('cross-process lock', () => {
     const result = await writeAtomically(target, payload('1'));
     expect(result.leftoversRemoved).toBe(1);
     expect(readdirSync(target).sort()).toEqual([result.dataDirectory, '..data', 'a']);
+  });
+
+  it('judges a staging directory without a complete record by the pid in its name', async () => {
+    const dead = `..lock.${deadPid()}.00000000000000aa`;
+    const live = `..lock.${process.pid}.00000000000000bb`;
+    mkdirSync(join(target, dead));
+    writeFileSync(join(target, dead, '00000000000000aa'), '{"pid":');
+    mkdirSync(join(target, live));
+    const result = await writeAtomically(target, payload('1'));
+    expect(result.leftoversRemoved).toBe(1);
+    expect(readdirSync(target).sort()).toEqual([result.dataDirectory, live, '..data', 'a'].sort());
   });
 });
 

@@ -7,8 +7,12 @@ import { errnoOf, removeTree } from './fs-ops.js';
 import { LOCK_NAME } from './layout.js';
 import { currentOwner, type LockOwner, ownerIsGone, parseOwner } from './process-identity.js';
 
-/** `..lock.<nonce>`: a contender's private copy of the lock, renamed onto `..lock` to take it. */
-const STAGING = /^\.\.lock\.[0-9a-f]{16}$/;
+/**
+ * `..lock.<pid>.<nonce>`: a contender's private copy of the lock, renamed onto `..lock` to take it.
+ * The pid is in the name because a contender killed before its record is complete leaves nothing
+ * else to judge by.
+ */
+const STAGING = /^\.\.lock\.(\d+)\.([0-9a-f]{16})$/;
 
 export interface DirectoryLockOptions {
   /** Give up waiting after this long (LOCK_TIMEOUT). */
@@ -43,28 +47,28 @@ export class DirectoryLock {
   static async acquire(targetDir: string, options: DirectoryLockOptions): Promise<DirectoryLock> {
     const nonce = randomBytes(8).toString('hex');
     const lockPath = join(targetDir, LOCK_NAME);
-    const stagingPath = join(targetDir, `${LOCK_NAME}.${nonce}`);
+    const stagingPath = join(targetDir, `${LOCK_NAME}.${process.pid}.${nonce}`);
     const deadline = Date.now() + options.timeoutMs;
     let recordedAt = 0;
     let delayMs = 2;
     try {
-      await mkdir(stagingPath, { mode: 0o700 });
-    } catch (error) {
-      throw ioError('cannot create lock', stagingPath, error);
-    }
-    try {
       for (;;) {
+        // Refreshed now and then so that the record's age means "held since", not "waiting since".
         if (Date.now() - recordedAt > 1000) {
           recordedAt = Date.now();
-          await writeFile(join(stagingPath, nonce), JSON.stringify(currentOwner(recordedAt)), {
-            mode: 0o600,
-          });
+          await writeStaging(stagingPath, nonce, currentOwner(recordedAt));
         }
         try {
           await rename(stagingPath, lockPath);
           return new DirectoryLock(lockPath, nonce);
         } catch (error) {
           const errno = errnoOf(error);
+          if (errno === 'ENOENT') {
+            // Our staging directory was judged abandoned and removed (a pid check across pid
+            // namespaces can misjudge): build it again.
+            recordedAt = 0;
+            continue;
+          }
           if (errno === 'ENOTDIR' || errno === 'EISDIR') {
             throw new FileWriterError(
               'LOCK_FAILED',
@@ -78,16 +82,19 @@ export class DirectoryLock {
           if (errno !== 'ENOTEMPTY' && errno !== 'EEXIST') throw ioError('cannot take lock', lockPath, error);
         }
         const holder = await breakIfAbandoned(lockPath, options.staleAfterMs);
-        if (holder === 'broken') continue;
+        if (holder === 'broken' && Date.now() < deadline) continue;
         if (Date.now() >= deadline) {
-          const who = holder === undefined ? 'an unknown holder' : `pid ${holder.pid} on ${holder.host}`;
+          const who =
+            holder === undefined || holder === 'broken'
+              ? 'an unknown holder'
+              : `pid ${holder.pid} on ${holder.host}`;
           throw new FileWriterError(
             'LOCK_TIMEOUT',
             `timed out after ${options.timeoutMs} ms waiting for the lock ${lockPath} held by ${who}`,
             { path: lockPath },
           );
         }
-        options.onWait?.(holder);
+        options.onWait?.(holder === 'broken' ? undefined : holder);
         await sleep(delayMs * (0.5 + Math.random()));
         delayMs = Math.min(delayMs * 1.5, 50);
       }
@@ -107,6 +114,19 @@ export class DirectoryLock {
       if (errnoOf(error) !== 'ENOENT') throw ioError('cannot release lock', this.#ownerFile, error);
     }
     await rmdirIfEmpty(this.#lockPath);
+  }
+}
+
+async function writeStaging(stagingPath: string, nonce: string, owner: LockOwner): Promise<void> {
+  try {
+    await mkdir(stagingPath, { mode: 0o700 });
+  } catch (error) {
+    if (errnoOf(error) !== 'EEXIST') throw ioError('cannot create lock', stagingPath, error);
+  }
+  try {
+    await writeFile(join(stagingPath, nonce), JSON.stringify(owner), { mode: 0o600 });
+  } catch (error) {
+    throw ioError('cannot write lock', stagingPath, error);
   }
 }
 
@@ -174,7 +194,7 @@ async function breakIfAbandoned(
 }
 
 /**
- * Removes `..lock.<nonce>` staging directories left by contenders that died while waiting.
+ * Removes `..lock.<pid>.<nonce>` staging directories left by contenders that died while waiting.
  * Call only while holding the lock.
  */
 export async function removeAbandonedLockStaging(
@@ -184,24 +204,29 @@ export async function removeAbandonedLockStaging(
 ): Promise<number> {
   let removed = 0;
   for (const name of names) {
-    if (!STAGING.test(name)) continue;
+    const match = STAGING.exec(name);
+    if (match === null) continue;
+    const pid = Number(match[1]);
     const stagingPath = join(targetDir, name);
-    const record = await readOwner(join(stagingPath, name.slice(LOCK_NAME.length + 1)));
+    const record = await readOwner(join(stagingPath, match[2] as string));
     const now = Date.now();
     const gone =
-      record === undefined ||
-      (record.owner === undefined
-        ? now - record.mtimeMs > staleAfterMs
-        : ownerIsGone(record.owner, now, staleAfterMs));
+      record?.owner !== undefined
+        ? ownerIsGone(record.owner, now, staleAfterMs)
+        : // Killed before its record was complete: only the pid in the name is left to judge by.
+          !processExists(pid) || now - (record?.mtimeMs ?? now) > staleAfterMs;
     if (!gone) continue;
-    // A contender that is still alive but between mkdir and writing its record looks empty:
-    // only remove an empty staging directory once it is old.
-    if (record === undefined) {
-      const stats = await lstat(stagingPath).catch(() => undefined);
-      if (stats === undefined || Date.now() - stats.mtimeMs <= staleAfterMs) continue;
-    }
     await removeTree(stagingPath);
     removed++;
   }
   return removed;
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }
