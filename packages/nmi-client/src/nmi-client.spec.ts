@@ -317,6 +317,16 @@ describe('NmiClient errors', () => {
     expect(error.message).toContain('deadline reached while attempt 2 was in flight');
   });
 
+  it('takes the SDK requestOptions.timeout as a shorter deadline', async () => {
+    const nmi = await fakeNmi();
+    nmi.injectFaults({ delayMs: 20_000 });
+    const { nmiClient } = client(nmi, { now: Date.now });
+    const error = await failure(
+      nmiClient.credentialFor({ pod: POD }).getToken(VAULT_SCOPE, { requestOptions: { timeout: 100 } }),
+    );
+    expect([error.code, error.attempts]).toEqual(['NMI_TIMEOUT', 1]);
+  });
+
   it('fails at once when the deadline has already passed and nothing is cached', async () => {
     const nmi = await fakeNmi();
     const { nmiClient, clock } = client(nmi);
@@ -489,6 +499,9 @@ describe('NmiClient options', () => {
     const nmiClient = new NmiClient();
     cleanups.push(() => nmiClient.close());
     expect(nmiClient.endpoint).toBe('http://127.0.0.1:2579');
+    expect(() => nmiClient.credentialFor({ pod: POD, deadline: Number.NaN })).toThrow(
+      /invalid NMI credential deadline/,
+    );
     expect(() => nmiClient.credentialFor({ pod: { namespace: 'ns', name: '', uid: '' } })).toThrow(
       expect.objectContaining({ code: 'NMI_INVALID_OPTIONS' }),
     );

@@ -144,6 +144,11 @@ export class NmiClient {
     ) {
       throw new NmiError('NMI credential needs the pod namespace and name', { code: 'NMI_INVALID_OPTIONS' });
     }
+    if (deadline !== undefined && !Number.isFinite(deadline)) {
+      throw new NmiError(`invalid NMI credential deadline ${deadline}: expected epoch milliseconds`, {
+        code: 'NMI_INVALID_OPTIONS',
+      });
+    }
     const podRef: PodRef = { namespace: pod.namespace, name: pod.name, uid: pod.uid ?? '' };
     const wanted = clientId === '' ? undefined : clientId;
     const getToken = (

@@ -109,7 +109,11 @@ export class FakeNmi {
     for (const binding of options.bindings ?? [])
       this.bind(binding.namespace, binding.podName, binding.clientId);
     this.#server = createServer((req, res) => {
-      void this.#handle(req, res);
+      this.#handle(req, res).catch((error: unknown) => {
+        // Like NMI's panic handler: a 500 with the error text, and the server keeps serving.
+        if (!res.headersSent) writeText(res, 500, error instanceof Error ? error.message : String(error));
+        else res.destroy();
+      });
     });
     this.#server.on('connection', (socket) => {
       this.#sockets.add(socket);
