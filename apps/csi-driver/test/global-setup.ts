@@ -1,13 +1,20 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureTestTls } from '@keyvault-csi/keyvault-emulator';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 /**
- * Builds the app (and the libraries it references) once, so the process tests run the real
- * `dist/main.js`. A failed build is reported to those tests instead of aborting the unit tests.
+ * Runs once before the workers start (they inherit the environment):
+ * - builds the app and the libraries it references, so the process tests run the real
+ *   `dist/main.js`; a failed build is reported to those tests instead of aborting the unit tests;
+ * - makes the Key Vault emulator's test CA and puts it in NODE_EXTRA_CA_CERTS, which Node reads
+ *   only at process start.
  */
-export default function setup(): void {
+export default async function setup(): Promise<() => void> {
   try {
     execFileSync(
       process.execPath,
@@ -22,4 +29,9 @@ export default function setup(): void {
     const output = (error as { stdout?: string }).stdout ?? String(error);
     process.env['CSI_DRIVER_BUILD_ERROR'] = output.slice(0, 4000);
   }
+  const dir = mkdtempSync(join(tmpdir(), 'csi-driver-tls-'));
+  const tls = await ensureTestTls(dir);
+  process.env['CSI_DRIVER_TLS_DIR'] = tls.dir;
+  process.env['NODE_EXTRA_CA_CERTS'] = tls.caCertPath;
+  return () => rmSync(dir, { recursive: true, force: true });
 }

@@ -1,0 +1,146 @@
+import { status } from '@grpc/grpc-js';
+import {
+  KeyVaultObjectError,
+  type KeyVaultObjectErrorCode,
+  type KeyVaultObjectErrorKind,
+  MountFetchError,
+} from '@keyvault-csi/keyvault-fetcher';
+import { NmiError, type NmiErrorCode } from '@keyvault-csi/nmi-client';
+import { type KeyVaultObject, SpcError } from '@keyvault-csi/spc';
+import { describe, expect, it } from 'vitest';
+import { MountBudgetExceededError, MountCancelledError, mountErrorStatus } from './error-status.js';
+import { IdentityModeNotSupportedError } from './identity-mode-error.js';
+
+const secret = (objectName: string, index: number): KeyVaultObject => ({
+  index,
+  objectName,
+  objectType: 'secret',
+  objectAlias: '',
+  objectVersion: '',
+  objectVersionHistory: 0,
+  objectFormat: 'pem',
+  objectEncoding: 'utf-8',
+  filePermission: '',
+  fileMode: 0o644,
+  fileName: objectName,
+});
+
+function objectError(kind: KeyVaultObjectErrorKind, code: KeyVaultObjectErrorCode, cause?: unknown) {
+  return new KeyVaultObjectError(`${kind} happened`, {
+    kind,
+    code,
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+function nmiError(code: NmiErrorCode): NmiError {
+  return new NmiError(`nmi says ${code}`, { code });
+}
+
+describe('mountErrorStatus', () => {
+  it('maps every spc error to INVALID_ARGUMENT with the exact text after the prefix', () => {
+    const result = mountErrorStatus(new SpcError('POD_NAME_MISSING', 'pod name is not provided'));
+    expect(result).toEqual({
+      code: status.INVALID_ARGUMENT,
+      details: 'failed to mount objects, error: pod name is not provided',
+      errorCode: 'SPC:POD_NAME_MISSING',
+    });
+  });
+
+  it('maps an unsupported identity mode to UNIMPLEMENTED naming the mode', () => {
+    const result = mountErrorStatus(new IdentityModeNotSupportedError('VMManagedIdentity'));
+    expect(result.code).toBe(status.UNIMPLEMENTED);
+    expect(result.details).toMatch(
+      /^failed to mount objects, error: failed to get keyvault client: VMManagedIdentity access mode is not supported yet/,
+    );
+  });
+
+  it.each([
+    ['NMI_NOT_FOUND', status.FAILED_PRECONDITION],
+    ['NMI_SERVER_ERROR', status.FAILED_PRECONDITION],
+    ['NMI_UNREACHABLE', status.FAILED_PRECONDITION],
+    ['NMI_BAD_RESPONSE', status.FAILED_PRECONDITION],
+    ['NMI_BAD_REQUEST', status.INTERNAL],
+    ['NMI_FORBIDDEN', status.PERMISSION_DENIED],
+    ['NMI_TIMEOUT', status.DEADLINE_EXCEEDED],
+    ['NMI_ABORTED', status.CANCELLED],
+    ['NMI_CLIENT_CLOSED', status.INTERNAL],
+  ] as const)('maps %s to %s', (code, expected) => {
+    const result = mountErrorStatus(nmiError(code));
+    expect(result.code).toBe(expected);
+    expect(result.details).toBe(`failed to mount objects, error: nmi says ${code}`);
+  });
+
+  it.each([
+    ['not_found', 'NOT_FOUND', status.NOT_FOUND],
+    ['forbidden', 'FORBIDDEN', status.PERMISSION_DENIED],
+    ['unauthorized', 'UNAUTHORIZED', status.UNAUTHENTICATED],
+    ['throttled', 'THROTTLED', status.RESOURCE_EXHAUSTED],
+    ['transient', 'SERVER_ERROR', status.ABORTED],
+    ['conversion', 'CONVERSION_FAILED', status.FAILED_PRECONDITION],
+    ['deadline', 'DEADLINE_EXCEEDED', status.DEADLINE_EXCEEDED],
+    ['invalid', 'INVALID_OBJECT', status.INVALID_ARGUMENT],
+    ['internal', 'INTERNAL', status.INTERNAL],
+  ] as const)('maps a Key Vault %s failure to %s', (kind, code, expected) => {
+    const error = new MountFetchError([{ object: secret('s1', 0), error: objectError(kind, code) }]);
+    const result = mountErrorStatus(error);
+    expect(result.code).toBe(expected);
+    expect(result.details).toBe(
+      `failed to mount objects, error: failed to get objectType:secret, objectName:s1, objectVersion:: ${kind} happened`,
+    );
+  });
+
+  it('maps a credential failure by its cause', () => {
+    const forbidden = new MountFetchError([
+      {
+        object: secret('s1', 0),
+        error: objectError('credential', 'CREDENTIAL_FAILED', nmiError('NMI_FORBIDDEN')),
+      },
+    ]);
+    expect(mountErrorStatus(forbidden)).toMatchObject({
+      code: status.PERMISSION_DENIED,
+      errorCode: 'NMI_FORBIDDEN',
+    });
+    const notFound = new MountFetchError([
+      {
+        object: secret('s1', 0),
+        error: objectError('credential', 'CREDENTIAL_FAILED', nmiError('NMI_NOT_FOUND')),
+      },
+    ]);
+    expect(mountErrorStatus(notFound).code).toBe(status.FAILED_PRECONDITION);
+    const unknown = new MountFetchError([
+      { object: secret('s1', 0), error: objectError('credential', 'CREDENTIAL_FAILED', new TypeError('x')) },
+    ]);
+    expect(mountErrorStatus(unknown).code).toBe(status.INTERNAL);
+  });
+
+  it('uses the first failing object in SecretProviderClass order and lists them all', () => {
+    const error = new MountFetchError([
+      { object: secret('first', 0), error: objectError('throttled', 'THROTTLED') },
+      { object: secret('second', 1), error: objectError('not_found', 'NOT_FOUND') },
+    ]);
+    const result = mountErrorStatus(error);
+    expect(result.code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(result.details).toContain('objectName:first');
+    expect(result.details).toContain('; failed to get objectType:secret, objectName:second');
+  });
+
+  it('answers CANCELLED and DEADLINE_EXCEEDED for our own stops, INTERNAL for bugs, never UNAVAILABLE', () => {
+    expect(mountErrorStatus(new MountCancelledError('stopping')).code).toBe(status.CANCELLED);
+    expect(mountErrorStatus(new MountBudgetExceededError('too slow')).code).toBe(status.DEADLINE_EXCEEDED);
+    const bug = mountErrorStatus(new TypeError("Cannot read properties of undefined (reading 'x')"));
+    expect(bug).toMatchObject({ code: status.INTERNAL, errorCode: 'INTERNAL' });
+    expect(bug.details).toBe(
+      "failed to mount objects, error: internal error: Cannot read properties of undefined (reading 'x')",
+    );
+    expect(mountErrorStatus('a string').code).toBe(status.INTERNAL);
+  });
+
+  it('bounds and repairs the message', () => {
+    const result = mountErrorStatus(
+      new SpcError('KEYVAULT_NAME_MISSING', `bad \uD800 ${'x'.repeat(1_000_000)}`),
+    );
+    expect(Buffer.byteLength(result.details)).toBeLessThanOrEqual(4096);
+    expect(result.details).not.toMatch(/[\uD800-\uDFFF]/);
+  });
+});

@@ -1,0 +1,154 @@
+import { status } from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLIENT_ID, demoAttributes, type Fakes, objects, POD, startFakes, VAULT } from './support/fakes.js';
+import { mount, providerClient } from './support/grpc-calls.js';
+import { startTestProvider, type TestProvider } from './support/test-provider.js';
+
+const SECRET_VALUE = 'S3cr3t-value-that-must-never-be-logged';
+
+describe('Mount through fake NMI and the Key Vault emulator', () => {
+  let fakes: Fakes;
+  let running: TestProvider;
+  let client: ReturnType<typeof providerClient>;
+  let secretVersion: string;
+
+  beforeAll(async () => {
+    fakes = await startFakes();
+    const vault = fakes.kv.addVault(VAULT).grant(CLIENT_ID, { secrets: ['get', 'list'] });
+    secretVersion = vault.setSecret('secret1', SECRET_VALUE).version;
+    running = await startTestProvider({ nmiEndpoint: fakes.nmi.url });
+    client = providerClient(running.socketPath);
+  });
+  afterAll(async () => {
+    client?.close();
+    await running?.close();
+    await fakes?.stop();
+  });
+
+  it('returns the files and a non-empty object_version', async () => {
+    const { response, error } = await mount(client, {
+      attributes: demoAttributes({ objects: objects('objectName: secret1\nobjectType: secret') }),
+    });
+    expect(error).toBeUndefined();
+    expect(response?.objectVersion).toEqual([{ id: 'secret/secret1', version: secretVersion }]);
+    expect(response?.files.map((f) => [f.path, f.mode, Buffer.from(f.contents).toString()])).toEqual([
+      ['secret1', 420, SECRET_VALUE],
+    ]);
+    expect(response?.error).toBeUndefined();
+  });
+
+  it('answers INVALID_ARGUMENT with the exact spc text for bad attributes', async () => {
+    const noPod = await mount(client, {
+      attributes: demoAttributes({ objects: 'x' }, { namespace: 'default' }),
+    });
+    expect(noPod.error?.code).toBe(status.INVALID_ARGUMENT);
+    expect(noPod.error?.details).toBe('failed to mount objects, error: pod name is not provided');
+    const empty = await mount(client, { attributes: '' });
+    expect(empty.error?.code).toBe(status.INVALID_ARGUMENT);
+    expect(empty.error?.details).toMatch(
+      /^failed to mount objects, error: failed to unmarshal attributes, error: /,
+    );
+    const permission = await mount(client, {
+      attributes: demoAttributes({ objects: objects('objectName: secret1\nobjectType: secret') }),
+      permission: '777',
+    });
+    expect(permission.error?.code).toBe(status.INVALID_ARGUMENT);
+    expect(permission.error?.details).toMatch(
+      /^failed to mount objects, error: failed to unmarshal file permission/,
+    );
+  });
+
+  it('answers UNIMPLEMENTED naming the identity mode it cannot serve yet', async () => {
+    const { error } = await mount(client, {
+      attributes: demoAttributes({
+        usePodIdentity: 'false',
+        useVMManagedIdentity: 'true',
+        objects: objects('objectName: secret1\nobjectType: secret'),
+      }),
+    });
+    expect(error?.code).toBe(status.UNIMPLEMENTED);
+    expect(error?.details).toContain('VMManagedIdentity access mode is not supported yet');
+  });
+
+  it('answers NOT_FOUND listing every failing object', async () => {
+    const { error } = await mount(client, {
+      attributes: demoAttributes({
+        objects: objects(
+          'objectName: missing-one\nobjectType: secret',
+          'objectName: secret1\nobjectType: secret',
+          'objectName: missing-two\nobjectType: secret',
+        ),
+      }),
+    });
+    expect(error?.code).toBe(status.NOT_FOUND);
+    expect(error?.details).toMatch(
+      /^failed to mount objects, error: failed to get objectType:secret, objectName:missing-one/,
+    );
+    expect(error?.details).toContain('objectName:missing-two');
+    expect(error?.details).not.toContain(SECRET_VALUE);
+  });
+
+  it('answers PERMISSION_DENIED when NMI refuses the token (403)', async () => {
+    fakes.nmi.injectFaults({ status: 403, times: 1 });
+    const { error } = await mount(client, {
+      attributes: demoAttributes(
+        { objects: objects('objectName: secret1\nobjectType: secret') },
+        { ...POD, uid: 'another-pod-uid' },
+      ),
+    });
+    expect(error?.code).toBe(status.PERMISSION_DENIED);
+    expect(error?.details).toContain('nmi response failed with status code: 403');
+  });
+
+  it('bounds a 1 MB echoed value and repairs a lone surrogate', async () => {
+    const huge = await mount(client, {
+      attributes: demoAttributes({ keyvaultName: 'v'.repeat(1_000_000), objects: objects('objectName: a') }),
+    });
+    expect(huge.error?.code).toBe(status.INVALID_ARGUMENT);
+    expect(Buffer.byteLength(huge.error?.details ?? '')).toBeLessThanOrEqual(4096);
+    expect(huge.error?.details).toMatch(/^failed to mount objects, error: /);
+
+    const surrogate = await mount(client, {
+      attributes: demoAttributes({ keyvaultName: 'kv', objects: objects('objectName: a') }).replace(
+        '"kv"',
+        '"k\\ud800v"',
+      ),
+    });
+    expect(surrogate.error?.code).toBe(status.INVALID_ARGUMENT);
+    expect(surrogate.error?.details).toMatch(/^failed to mount objects, error: /);
+    expect(surrogate.error?.details).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+  });
+
+  it('logs one line per mount and never a secret value or a token', async () => {
+    const mounts = running.logs.records().filter((r) => r['msg'] === 'mount' || r['msg'] === 'mount failed');
+    expect(mounts.length).toBeGreaterThanOrEqual(7);
+    const ok = mounts.find((r) => r['outcome'] === 'OK');
+    expect(ok).toMatchObject({
+      pod: `${POD.namespace}/${POD.name}`,
+      spc: 'azure-kvname-podid',
+      objects: 1,
+      mode: 'PodIdentity',
+    });
+    expect(typeof ok?.['durationMs']).toBe('number');
+    expect(mounts.find((r) => r['outcome'] === 'NOT_FOUND')).toMatchObject({
+      errorCode: 'KV:SecretNotFound',
+    });
+    expect(running.logs.text).not.toContain(SECRET_VALUE);
+    expect(running.logs.text).not.toMatch(/eyJ[\w-]{10,}\.[\w-]{10,}/);
+  });
+
+  it('counts Key Vault, NMI and gRPC requests with bounded labels', async () => {
+    const text = await running.provider.metrics.exposition();
+    expect(text).toMatch(
+      /keyvault_request_count\{object_type="secret",operation="get",status="ok",provider="azure",os_type="linux"\} [1-9]/,
+    );
+    expect(text).toMatch(/keyvault_request_count\{object_type="secret",operation="get",status="not_found"/);
+    expect(text).toMatch(/nmi_request_count\{status="200"\} [1-9]/);
+    expect(text).toMatch(/token_cache_total\{result="(miss|hit)"\} [1-9]/);
+    expect(text).toMatch(
+      /grpc_request_count\{grpc_method="\/v1alpha1.CSIDriverProvider\/Mount",grpc_code="INVALID_ARGUMENT"/,
+    );
+    expect(text).toContain('mounts_in_flight 0');
+    expect(text).not.toMatch(/secret1|missing-one|busybox/);
+  });
+});
