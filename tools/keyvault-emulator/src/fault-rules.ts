@@ -18,6 +18,11 @@ export type FaultAction =
     }
   /** 503 `ServiceUnavailable`, optionally with `Retry-After` (seconds). */
   | { readonly type: 'unavailable'; readonly retryAfterSeconds?: number }
+  /**
+   * 401 CAE claims challenge (`error="insufficient_claims"`, base64 `claims`); the SDK asks its
+   * credential again with `claims` and resends. Default claims: an `nbf` requirement of now.
+   */
+  | { readonly type: 'claims-challenge'; readonly claims?: string }
   /** Wait, then serve the request normally. */
   | { readonly type: 'delay'; readonly ms: number }
   /** Reset the TCP connection (RST) without answering. */

@@ -162,4 +162,21 @@ describe('challenge authentication, token checks and authorisation', () => {
     });
     expect((fw as Error).message).toContain('Client address: 203.0.113.7');
   });
+
+  it('sends a CAE claims challenge on demand; the SDK asks its credential again with the claims and resends', async () => {
+    const cred = new TestTokenCredential('allowed');
+    const sc = client(cred);
+    expect((await sc.getSecret('s')).value).toBe('value');
+    kv.injectFault({
+      times: 1,
+      action: { type: 'claims-challenge', claims: '{"access_token":{"nbf":{"essential":true}}}' },
+    });
+    try {
+      expect((await sc.getSecret('s')).value).toBe('value');
+    } finally {
+      kv.clearFaults();
+    }
+    expect(cred.claimsSeen).toEqual([undefined, '{"access_token":{"nbf":{"essential":true}}}']);
+    expect(kv.requests.filter((r) => !r.probe).map((r) => r.status)).toEqual([200, 401, 200]);
+  });
 });

@@ -169,4 +169,15 @@ describe('secrets over direct https://127.0.0.1 with the real SecretClient', () 
     });
     expect(tooMany.status).toBe(400);
   });
+
+  it('also answers plain HTTP on the same port (SDK with allowInsecureConnection, unit tests only)', async () => {
+    const plain = new SecretClient(kv.url.replace('https:', 'http:'), reader, {
+      allowInsecureConnection: true,
+      disableChallengeResourceVerification: true,
+    });
+    const secret = await plain.getSecret('db-password');
+    expect(secret.value).toBe('new');
+    expect(secret.properties.id?.startsWith(`http://127.0.0.1:${kv.port}/secrets/db-password/`)).toBe(true);
+    expect(kv.requests.at(-1)?.via).toBe('http');
+  });
 });

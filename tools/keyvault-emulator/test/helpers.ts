@@ -9,6 +9,7 @@ export { TEST_TLS_DIR };
 /** A credential that issues test tokens for whatever resource the challenge names. */
 export class TestTokenCredential implements TokenCredential {
   readonly scopesSeen: string[] = [];
+  readonly claimsSeen: (string | undefined)[] = [];
   constructor(
     readonly clientId: string,
     private readonly options: { tenantId?: string; audience?: string; signingKey?: string } = {},
@@ -16,6 +17,7 @@ export class TestTokenCredential implements TokenCredential {
   async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken> {
     const scope = Array.isArray(scopes) ? scopes[0]! : scopes;
     this.scopesSeen.push(scope);
+    this.claimsSeen.push(options?.claims);
     const { token, claims } = issueTestToken({
       audience: this.options.audience ?? scope.replace(/\/\.default$/, ''),
       clientId: this.clientId,

@@ -24,6 +24,14 @@ export const missingToken = (): KeyVaultErrorReply => ({
   message: 'AKV10000: Request is missing a Bearer or PoP token.',
 });
 
+/** Wording inferred. */
+export const claimsRequired = (): KeyVaultErrorReply => ({
+  status: 401,
+  code: 'Unauthorized',
+  message:
+    'The access token does not satisfy the claims the service requires (continuous access evaluation).',
+});
+
 export const invalidAudience = (expected: string, found: string): KeyVaultErrorReply => ({
   status: 401,
   code: 'Unauthorized',

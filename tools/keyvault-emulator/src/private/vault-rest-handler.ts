@@ -151,6 +151,19 @@ export async function handleVaultRequest(
           action.retryAfterSeconds !== undefined ? { 'retry-after': String(action.retryAfterSeconds) } : {},
         );
         return true;
+      case 'claims-challenge': {
+        const claims =
+          action.claims ??
+          JSON.stringify({
+            access_token: { nbf: { essential: true, value: String(Math.floor(deps.now() / 1000)) } },
+          });
+        fail(errors.claimsRequired(), {
+          'www-authenticate':
+            `Bearer realm="", authorization_uri="${authorityFor(ctx.resource)}/common/oauth2/authorize", ` +
+            `error="insufficient_claims", claims="${Buffer.from(claims).toString('base64')}"`,
+        });
+        return true;
+      }
       case 'status':
         fail({
           status: action.status,
