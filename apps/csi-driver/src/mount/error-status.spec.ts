@@ -138,7 +138,7 @@ describe('mountErrorStatus', () => {
 
   it('bounds and repairs the message', () => {
     const result = mountErrorStatus(
-      new SpcError('KEYVAULT_NAME_MISSING', `bad \uD800 ${'x'.repeat(1_000_000)}`),
+      new SpcError('VAULT_NAME_MISSING', `bad \uD800 ${'x'.repeat(1_000_000)}`),
     );
     expect(Buffer.byteLength(result.details)).toBeLessThanOrEqual(4096);
     expect(result.details).not.toMatch(/[\uD800-\uDFFF]/);
