@@ -118,6 +118,12 @@ describe('fault and latency injection, request log and counters', () => {
     });
     kv.latencyMs = 0;
     expect((await client().getSecret('t')).value).toBe('other');
+    // Requests whose client gave up before the answer are logged with status 0.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(kv.requests.filter((r) => r.status === 0).map((r) => r.fault ?? 'latency')).toEqual([
+      'delay',
+      'latency',
+    ]);
   });
 
   it('counts requests per path, identity, probe/authorised and api-version; resetStats clears them', async () => {

@@ -56,7 +56,18 @@ const API_VERSION = /^(\d{4}-\d{2}-\d{2}(-preview)?|\d+\.\d+(-preview(\.\d+)?)?)
 const COLLECTIONS: ReadonlySet<string> = new Set(['secrets', 'keys', 'certificates']);
 const DEFAULT_PAGE_SIZE = 25;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Waits, but stops early when the client goes away, so held requests never outlive their socket. */
+function sleepUnlessClosed(ms: number, res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    res.once('close', done);
+  });
+}
 
 interface Reply {
   readonly status: number;
@@ -103,6 +114,10 @@ export async function handleVaultRequest(
   };
   if (clientRequestId !== undefined) baseHeaders['x-ms-client-request-id'] = clientRequestId;
   let truncate = false;
+  let clientGone = false;
+  res.once('close', () => {
+    clientGone = !res.writableEnded;
+  });
 
   const finish = (reply: Reply): void => {
     record.status = reply.status;
@@ -129,8 +144,8 @@ export async function handleVaultRequest(
     record.fault = action.type;
     switch (action.type) {
       case 'delay':
-        await sleep(action.ms);
-        return false;
+        await sleepUnlessClosed(action.ms, res);
+        return clientGone;
       case 'truncate':
         truncate = true;
         return false;
@@ -177,7 +192,10 @@ export async function handleVaultRequest(
   };
 
   const latency = deps.latencyMs();
-  if (latency > 0) await sleep(latency);
+  if (latency > 0) {
+    await sleepUnlessClosed(latency, res);
+    if (clientGone) return;
+  }
 
   const challenge = challengeHeader(vault, ctx.resource);
   if (authorization === undefined) {
