@@ -1,7 +1,7 @@
 import { KeyVaultEmulator } from '@keyvault-csi/keyvault-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyVaultFetcher, MountFetchError } from '../src/index.js';
-import { object, TestCredential, text, tlsDir } from './helpers.js';
+import { mountFailure, object, TestCredential, text, tlsDir } from './helpers.js';
 
 /**
  * Without HTTPS_PROXY: the loopback vault URL (`https://127.0.0.1:<port>`, challenge resource
@@ -34,14 +34,14 @@ describe('without a proxy', () => {
 
   it('keeps challenge resource verification on by default (the SDK refuses the loopback host)', async () => {
     const fetcher = new KeyVaultFetcher();
-    const error = await fetcher
-      .fetch({
+    const error = await mountFailure(
+      fetcher.fetch({
         vaultUrl: kv.url,
         credential: reader,
         identityKey: 'direct-reader',
         objects: [object({ objectName: 's1' })],
-      })
-      .catch((e: MountFetchError) => e);
+      }),
+    );
     expect(error).toBeInstanceOf(MountFetchError);
     expect(error.message).toContain(
       "The challenge resource 'vault.azure.net' does not match the requested domain",
@@ -50,14 +50,14 @@ describe('without a proxy', () => {
 
   it('names a DNS failure of the vault host', async () => {
     const fetcher = new KeyVaultFetcher({ clientOptions: { retryOptions: { maxRetries: 0 } } });
-    const error = await fetcher
-      .fetch({
+    const error = await mountFailure(
+      fetcher.fetch({
         vaultUrl: 'https://kv-nope.vault.invalid/',
         credential: reader,
         identityKey: 'direct-reader',
         objects: [object({ objectName: 's1' })],
-      })
-      .catch((e: MountFetchError) => e);
+      }),
+    );
     expect(error).toBeInstanceOf(MountFetchError);
     expect(error.message).toMatch(
       /^failed to get objectType:secret, objectName:s1, objectVersion:: (ENOTFOUND|EAI_AGAIN) kv-nope\.vault\.invalid/,

@@ -8,7 +8,14 @@ import {
   type KeyVaultObject,
   MountFetchError,
 } from '../src/index.js';
-import { object, startProxiedEmulator, stopProxiedEmulator, TestCredential, text } from './helpers.js';
+import {
+  mountFailure,
+  object,
+  startProxiedEmulator,
+  stopProxiedEmulator,
+  TestCredential,
+  text,
+} from './helpers.js';
 
 const VAULT = 'kv-errors';
 const SECRET_VALUES = ['v4lue-of-the-secret', 'QmFz!ZTY0'];
@@ -226,7 +233,7 @@ describe('429 throttling', () => {
   it('gives up after three backoffs with 429 Throttled', async () => {
     kv.injectFault({ path: '/secrets/present/', action: { type: 'throttle' } });
     const sleeps: number[] = [];
-    const error = await mount(throttledFetcher(sleeps)).catch((e: MountFetchError) => e);
+    const error = await mountFailure(mount(throttledFetcher(sleeps)));
     expect(error).toBeInstanceOf(MountFetchError);
     messages.push(error.message);
     expect(sleeps).toEqual([1000, 2000, 4000]);
@@ -239,7 +246,7 @@ describe('429 throttling', () => {
   it('does not start a backoff that would end after the deadline', async () => {
     kv.injectFault({ path: '/secrets/present/', action: { type: 'throttle' } });
     const sleeps: number[] = [];
-    const error = await mount(throttledFetcher(sleeps), Date.now() + 700).catch((e: MountFetchError) => e);
+    const error = await mountFailure(mount(throttledFetcher(sleeps), Date.now() + 700));
     expect(sleeps).toEqual([]);
     expect(error.failures[0]?.error.kind).toBe('throttled');
   });

@@ -12,8 +12,7 @@ import { makeOpensslFixtures } from './openssl-fixtures.js';
 export default async function setup(): Promise<() => void> {
   const root = mkdtempSync(join(tmpdir(), 'kvf-test-'));
   const fixtures = join(root, 'fixtures');
-  makeOpensslFixtures(fixtures);
-  const tls = await ensureTestTls(join(root, 'tls'));
+  const [, tls] = await Promise.all([makeOpensslFixtures(fixtures), ensureTestTls(join(root, 'tls'))]);
   process.env.KVF_FIXTURES_DIR = fixtures;
   process.env.KVF_TLS_DIR = tls.dir;
   process.env.NODE_EXTRA_CA_CERTS = tls.caCertPath;

@@ -1,7 +1,7 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import { KeyVaultEmulator } from '@keyvault-csi/keyvault-emulator';
 import { issueTestToken } from '@keyvault-csi/test-tokens';
-import type { KeyVaultObject } from '../src/index.js';
+import { type KeyVaultObject, MountFetchError } from '../src/index.js';
 
 /** Issues real test tokens (as the fake NMI does) for the resource the challenge names; counts calls. */
 export class TestCredential implements TokenCredential {
@@ -71,3 +71,14 @@ export function object(fields: Partial<KeyVaultObject> & Pick<KeyVaultObject, 'o
 }
 
 export const text = (bytes: Uint8Array | undefined): string => Buffer.from(bytes ?? []).toString('utf8');
+
+/** The MountFetchError a fetch rejects with (fails the test if it resolves or throws anything else). */
+export async function mountFailure(fetching: Promise<unknown>): Promise<MountFetchError> {
+  const error = await fetching.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof MountFetchError))
+    throw new Error(`expected a MountFetchError, got ${String(error)}`);
+  return error;
+}

@@ -1,15 +1,18 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 /**
  * Certificates, keys and PFX files made by the system openssl, so conversions are checked against
  * the tool everybody trusts rather than against our own output.
  */
 
-function openssl(cwd: string, args: string[]): void {
+const run = promisify(execFile);
+
+async function openssl(cwd: string, args: string[]): Promise<void> {
   try {
-    execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    await run('openssl', args, { cwd });
   } catch (error) {
     const stderr = String((error as { stderr?: Buffer }).stderr ?? '');
     throw new Error(`openssl ${args.join(' ')} failed: ${stderr}`);
@@ -24,14 +27,22 @@ const EXT = {
   leafNoIds: 'basicConstraints=CA:FALSE\nsubjectKeyIdentifier=none\nauthorityKeyIdentifier=none\n',
 } as const;
 
-function ecKey(dir: string, name: string): void {
-  openssl(dir, ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', `${name}.key`]);
+function ecKey(dir: string, name: string): Promise<void> {
+  return openssl(dir, [
+    'genpkey',
+    '-algorithm',
+    'EC',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-out',
+    `${name}.key`,
+  ]);
 }
 
-function selfSigned(dir: string, name: string, ext: string): void {
-  writeFileSync(join(dir, `${name}.ext`), ext);
-  openssl(dir, ['req', '-new', '-key', `${name}.key`, '-subj', `/CN=${name}`, '-out', `${name}.csr`]);
-  openssl(dir, [
+async function selfSigned(dir: string, name: string, ext: string): Promise<void> {
+  await writeFile(join(dir, `${name}.ext`), ext);
+  await openssl(dir, ['req', '-new', '-key', `${name}.key`, '-subj', `/CN=${name}`, '-out', `${name}.csr`]);
+  await openssl(dir, [
     'x509',
     '-req',
     '-in',
@@ -47,10 +58,10 @@ function selfSigned(dir: string, name: string, ext: string): void {
   ]);
 }
 
-function issued(dir: string, name: string, issuer: string, ext: string): void {
-  writeFileSync(join(dir, `${name}.ext`), ext);
-  openssl(dir, ['req', '-new', '-key', `${name}.key`, '-subj', `/CN=${name}`, '-out', `${name}.csr`]);
-  openssl(dir, [
+async function issued(dir: string, name: string, issuer: string, ext: string): Promise<void> {
+  await writeFile(join(dir, `${name}.ext`), ext);
+  await openssl(dir, ['req', '-new', '-key', `${name}.key`, '-subj', `/CN=${name}`, '-out', `${name}.csr`]);
+  await openssl(dir, [
     'x509',
     '-req',
     '-in',
@@ -69,15 +80,22 @@ function issued(dir: string, name: string, issuer: string, ext: string): void {
   ]);
 }
 
-function chain(
+/** Like Promise.all, but waits for every step so a failure never races the directory's removal. */
+async function all(steps: readonly Promise<void>[]): Promise<void> {
+  const results = await Promise.allSettled(steps);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+async function chain(
   dir: string,
   prefix: string,
   links: ReadonlyArray<readonly [string, string | null, string]>,
-): void {
+): Promise<void> {
+  await all(links.map(([name]) => ecKey(dir, `${prefix}${name}`)));
   for (const [name, issuer, ext] of links) {
-    ecKey(dir, `${prefix}${name}`);
-    if (issuer === null) selfSigned(dir, `${prefix}${name}`, ext);
-    else issued(dir, `${prefix}${name}`, `${prefix}${issuer}`, ext);
+    if (issuer === null) await selfSigned(dir, `${prefix}${name}`, ext);
+    else await issued(dir, `${prefix}${name}`, `${prefix}${issuer}`, ext);
   }
 }
 
@@ -91,10 +109,16 @@ export const PFX_VARIANTS = {
 
 export type PfxVariant = keyof typeof PFX_VARIANTS;
 
-function pfx(dir: string, out: string, key: string, certs: readonly string[], variant: PfxVariant): void {
-  const bundle = certs.map((c) => readFileSync(join(dir, c), 'utf8')).join('');
-  writeFileSync(join(dir, `${out}.bundle.pem`), bundle);
-  openssl(dir, [
+async function pfx(
+  dir: string,
+  out: string,
+  key: string,
+  certs: readonly string[],
+  variant: PfxVariant,
+): Promise<void> {
+  const bundle = (await Promise.all(certs.map((c) => readFile(join(dir, c), 'utf8')))).join('');
+  await writeFile(join(dir, `${out}.bundle.pem`), bundle);
+  await openssl(dir, [
     'pkcs12',
     '-export',
     '-inkey',
@@ -109,39 +133,69 @@ function pfx(dir: string, out: string, key: string, certs: readonly string[], va
   ]);
 }
 
-/** Writes every fixture into `dir` (created if missing). */
-export function makeOpensslFixtures(dir: string): void {
-  mkdirSync(dir, { recursive: true });
-  // root → int → leaf, all with SKI/AKI
-  chain(dir, 'a-', [
-    ['root', null, EXT.ca],
-    ['int', 'root', EXT.ca],
-    ['leaf', 'int', EXT.leaf],
+/** Writes every fixture into `dir` (created if missing); independent steps run concurrently. */
+export async function makeOpensslFixtures(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const rsa = async () => {
+    await openssl(dir, [
+      'genpkey',
+      '-algorithm',
+      'RSA',
+      '-pkeyopt',
+      'rsa_keygen_bits:2048',
+      '-out',
+      'rsa.key',
+    ]);
+    await selfSigned(dir, 'rsa', EXT.leaf);
+    await openssl(dir, ['pkey', '-in', 'rsa.key', '-pubout', '-out', 'rsa.pub.pem']);
+  };
+  // EC keys on every supported curve, as SPKI PEM for the JWK conversions
+  const curves = ['P-256', 'P-384', 'P-521'].map(async (curve) => {
+    await openssl(dir, [
+      'genpkey',
+      '-algorithm',
+      'EC',
+      '-pkeyopt',
+      `ec_paramgen_curve:${curve}`,
+      '-out',
+      `ec-${curve}.key`,
+    ]);
+    await openssl(dir, ['pkey', '-in', `ec-${curve}.key`, '-pubout', '-out', `ec-${curve}.pub.pem`]);
+  });
+  await all([
+    rsa(),
+    ...curves,
+    // root → int → leaf, all with SKI/AKI
+    chain(dir, 'a-', [
+      ['root', null, EXT.ca],
+      ['int', 'root', EXT.ca],
+      ['leaf', 'int', EXT.leaf],
+    ]),
+    // root → int1 → int2 → leaf, leaf without SKI
+    chain(dir, 'b-', [
+      ['root', null, EXT.ca],
+      ['int1', 'root', EXT.ca],
+      ['int2', 'int1', EXT.ca],
+      ['leaf', 'int2', EXT.leafNoSki],
+    ]),
+    // root → int → leaf without any key identifiers: only DN + signature can order them
+    chain(dir, 'c-', [
+      ['root', null, EXT.caNoIds],
+      ['int', 'root', EXT.caNoIds],
+      ['leaf', 'int', EXT.leafNoIds],
+    ]),
   ]);
-  // root → int1 → int2 → leaf, leaf without SKI
-  chain(dir, 'b-', [
-    ['root', null, EXT.ca],
-    ['int1', 'root', EXT.ca],
-    ['int2', 'int1', EXT.ca],
-    ['leaf', 'int2', EXT.leafNoSki],
-  ]);
-  // root → int → leaf without any key identifiers: only DN + signature can order them
-  chain(dir, 'c-', [
-    ['root', null, EXT.caNoIds],
-    ['int', 'root', EXT.caNoIds],
-    ['leaf', 'int', EXT.leafNoIds],
-  ]);
-  // RSA single self-signed certificate
-  openssl(dir, ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'rsa.key']);
-  selfSigned(dir, 'rsa', EXT.leaf);
+  const steps: Promise<void>[] = [];
   for (const variant of Object.keys(PFX_VARIANTS) as PfxVariant[]) {
-    pfx(dir, `rsa-${variant}`, 'rsa.key', ['rsa.pem'], variant);
+    steps.push(pfx(dir, `rsa-${variant}`, 'rsa.key', ['rsa.pem'], variant));
     // EC leaf + chain, stored as leaf, root, int
-    pfx(dir, `ec-chain-${variant}`, 'a-leaf.key', ['a-leaf.pem', 'a-root.pem', 'a-int.pem'], variant);
+    steps.push(
+      pfx(dir, `ec-chain-${variant}`, 'a-leaf.key', ['a-leaf.pem', 'a-root.pem', 'a-int.pem'], variant),
+    );
   }
   // reference outputs: PKCS#8 keys and certificate PEMs as openssl prints them
   for (const key of ['rsa', 'a-leaf'])
-    openssl(dir, ['pkey', '-in', `${key}.key`, '-out', `${key}.pkcs8.pem`]);
+    steps.push(openssl(dir, ['pkey', '-in', `${key}.key`, '-out', `${key}.pkcs8.pem`]));
   for (const cert of [
     'rsa',
     'a-root',
@@ -155,21 +209,8 @@ export function makeOpensslFixtures(dir: string): void {
     'c-int',
     'c-leaf',
   ]) {
-    openssl(dir, ['x509', '-in', `${cert}.pem`, '-out', `${cert}.x509.pem`]);
-    openssl(dir, ['x509', '-in', `${cert}.pem`, '-outform', 'DER', '-out', `${cert}.der`]);
+    steps.push(openssl(dir, ['x509', '-in', `${cert}.pem`, '-out', `${cert}.x509.pem`]));
+    steps.push(openssl(dir, ['x509', '-in', `${cert}.pem`, '-outform', 'DER', '-out', `${cert}.der`]));
   }
-  // EC keys on every supported curve plus one RSA public key, as SPKI PEM for the JWK conversions
-  for (const curve of ['P-256', 'P-384', 'P-521']) {
-    openssl(dir, [
-      'genpkey',
-      '-algorithm',
-      'EC',
-      '-pkeyopt',
-      `ec_paramgen_curve:${curve}`,
-      '-out',
-      `ec-${curve}.key`,
-    ]);
-    openssl(dir, ['pkey', '-in', `ec-${curve}.key`, '-pubout', '-out', `ec-${curve}.pub.pem`]);
-  }
-  openssl(dir, ['pkey', '-in', 'rsa.key', '-pubout', '-out', 'rsa.pub.pem']);
+  await all(steps);
 }

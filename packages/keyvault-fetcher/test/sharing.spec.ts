@@ -1,7 +1,14 @@
 import type { KeyVaultEmulator } from '@keyvault-csi/keyvault-emulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FetcherEvent, KeyVaultFetcher, MountFetchError } from '../src/index.js';
-import { object, startProxiedEmulator, stopProxiedEmulator, TestCredential, text } from './helpers.js';
+import {
+  mountFailure,
+  object,
+  startProxiedEmulator,
+  stopProxiedEmulator,
+  TestCredential,
+  text,
+} from './helpers.js';
 
 const VAULT = 'kv-sharing';
 const LATENCY_MS = 150;
@@ -103,9 +110,14 @@ describe('client and challenge reuse', () => {
     // A fresh fetcher and identity: the first mount's credential fails, the next mount's works.
     const fetcher = new KeyVaultFetcher();
     const broken = new TestCredential('app-b', { fail: new Error('NMI unavailable') });
-    const first = await fetcher
-      .fetch({ vaultUrl, credential: broken, identityKey: 'app-b', objects: [object({ objectName: 's2' })] })
-      .catch((e: MountFetchError) => e);
+    const first = await mountFailure(
+      fetcher.fetch({
+        vaultUrl,
+        credential: broken,
+        identityKey: 'app-b',
+        objects: [object({ objectName: 's2' })],
+      }),
+    );
     expect((first as MountFetchError).failures[0]?.error.kind).toBe('credential');
     const working = new TestCredential('app-b');
     const second = await fetcher.fetch({
