@@ -312,7 +312,7 @@ async function writeLocked(
         throw ioError('cannot create', join(newRoot, directory), error);
       }
     }
-    await forEachLimit(files, 8, (file) => writeFileExclusive(join(newRoot, file.path), file, fsync));
+    await forEachLimit(files, 16, (file) => writeFileExclusive(join(newRoot, file.path), file, fsync));
     for (const directory of [...directories].reverse()) await sealDirectory(join(newRoot, directory), fsync);
     await sealDirectory(newRoot, fsync);
 

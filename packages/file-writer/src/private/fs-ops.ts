@@ -30,7 +30,7 @@ export async function readlinkIfSymlink(path: string): Promise<string | null | u
   }
 }
 
-/** Runs `task` over `items` with at most `limit` in flight (the libuv pool has 4 threads anyway). */
+/** Runs `task` over `items` with at most `limit` in flight, keeping the libuv pool busy without flooding it. */
 export async function forEachLimit<T>(
   items: readonly T[],
   limit: number,
@@ -56,7 +56,7 @@ export async function removeTree(path: string): Promise<void> {
   try {
     if (stats.isDirectory()) {
       const entries = await readdir(path);
-      await forEachLimit(entries, 8, (entry) => removeTree(join(path, entry)));
+      await forEachLimit(entries, 16, (entry) => removeTree(join(path, entry)));
       await rmdir(path);
     } else {
       await unlink(path);

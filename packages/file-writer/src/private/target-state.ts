@@ -121,7 +121,14 @@ async function sameContents(path: string, expected: Uint8Array): Promise<boolean
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-    const actual = await handle.readFile();
+    // The caller has already matched the size (lstat); a published data directory never changes.
+    const actual = Buffer.allocUnsafe(expected.byteLength);
+    let filled = 0;
+    while (filled < actual.length) {
+      const { bytesRead } = await handle.read(actual, filled, actual.length - filled, filled);
+      if (bytesRead === 0) return false;
+      filled += bytesRead;
+    }
     return Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength).equals(actual);
   } catch (error) {
     // EACCES (mode 0 as non-root) or a concurrent removal: cannot prove equality, so rewrite.
@@ -168,7 +175,7 @@ export async function compareWithPayload(
       entry?.kind === 'file' && entry.mode === file.mode && entry.size === file.contents.byteLength;
   }
   if (identical) {
-    await forEachLimit(files, 8, async (file) => {
+    await forEachLimit(files, 16, async (file) => {
       if (identical && !(await sameContents(join(root, file.path), file.contents))) identical = false;
     });
   }
