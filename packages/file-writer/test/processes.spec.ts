@@ -113,6 +113,40 @@ function checkOneCompleteSet(dir: string): string {
   return dataDir;
 }
 
+describe('failures', () => {
+  it('a write that fails half-way (file size limit: EFBIG) leaves the previous set intact and no debris', async () => {
+    const writer = new FileWriter();
+    await writer.write(target, [
+      { path: 'a', mode: 0o644, contents: new TextEncoder().encode('old a') },
+      { path: 'b', mode: 0o644, contents: new TextEncoder().encode('old b') },
+    ]);
+    const before = readdirSync(target).sort();
+    // A real failure of the filesystem call, without root's immunity to permissions: RLIMIT_FSIZE
+    // at 1 KiB with SIGXFSZ ignored makes write() fail with EFBIG.
+    const child = spawn(
+      '/bin/sh',
+      ['-c', `trap '' XFSZ; ulimit -f 2; exec "$0" "$@"`, process.execPath, CHILD, 'big', target],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    children.push(child);
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    await new Promise((resolve) => child.once('exit', resolve));
+
+    const outcome = JSON.parse(out) as { code: string; message: string; errno: string };
+    expect(outcome.code).toBe('IO');
+    expect(outcome.errno).toBe('EFBIG');
+    expect(outcome.message).toMatch(/^cannot write .*\/\.\.\d{4}_.*\/a: EFBIG$/);
+    expect(readdirSync(target).sort()).toEqual(before);
+    expect(readText(join(target, 'a'))).toBe('old a');
+    expect(readText(join(target, 'b'))).toBe('old b');
+  });
+});
+
 describe('crash safety', () => {
   it('SIGKILL at random points always leaves one complete set; the next writer recovers and cleans up', async () => {
     const rounds = 6;

@@ -3,6 +3,7 @@
 //
 //   node writer-child.mjs serial <target> <id> <count> <log>   write <count> sets, logging lock entry/exit
 //   node writer-child.mjs loop <target>                        write forever (until SIGKILL)
+//   node writer-child.mjs big <target>                         write one set with an 8 KiB file, print the outcome
 import { appendFileSync } from 'node:fs';
 import { FileWriter } from '../../dist/index.js';
 
@@ -44,6 +45,18 @@ if (mode === 'serial') {
   for (let i = 0; ; i++) {
     await writer.write(target, setFor(`${process.pid}-${i}`, i % 3));
     if (i === 0) process.stdout.write('first\n');
+  }
+} else if (mode === 'big') {
+  try {
+    await new FileWriter().write(target, [
+      { path: 'a', mode: 0o644, contents: new Uint8Array(8192) },
+      { path: 'new-name', mode: 0o644, contents: encoder.encode('small') },
+    ]);
+    process.stdout.write(JSON.stringify({ ok: true }));
+  } catch (error) {
+    process.stdout.write(
+      JSON.stringify({ code: error.code, message: error.message, errno: error.cause?.code }),
+    );
   }
 } else {
   process.stderr.write(`unknown mode ${mode}\n`);
