@@ -81,7 +81,7 @@ describe('parseSecretProviderClasses', () => {
       SPEC_EXAMPLE.replace('  parameters:\n', '  parameters:\n    __proto__: x\n'),
     );
     expect(Object.keys(spc!.spec.parameters)).toContain('__proto__');
-    expect(spc!.spec.parameters.__proto__).toBe('x');
+    expect(Object.getOwnPropertyDescriptor(spc!.spec.parameters, '__proto__')?.value).toBe('x');
   });
 
   it('throws SpcError with a position on the first error', () => {

@@ -126,18 +126,21 @@ export function readManifests(text: string): ManifestRead {
   }
   source.documents.forEach((document, documentIndex) => {
     if (document.document.errors.length > 0) return;
-    const located = readDocument(document, documentIndex, issues);
+    const documentIssues: ManifestIssue[] = [];
+    const located = readDocument(document, documentIndex, documentIssues);
     const aliasProblem = document.aliasProblem();
     if (aliasProblem) {
+      // Findings after a refused alias would be noise: report only the alias.
       issues.push({
         severity: 'error',
         code: 'INVALID_MANIFEST',
         message: `yaml: ${aliasProblem.message}`,
         offset: aliasProblem.offset,
       });
-    } else if (located) {
-      classes.push(located);
+      return;
     }
+    issues.push(...documentIssues);
+    if (located) classes.push(located);
   });
   return { source, classes, issues };
 }
