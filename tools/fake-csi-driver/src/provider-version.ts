@@ -1,0 +1,28 @@
+import { Metadata } from '@grpc/grpc-js';
+import type { CSIDriverProviderClient, VersionResponse } from '@keyvault-csi/csi-driver/proto';
+import { DriverMountError } from './driver-mount-error.js';
+import { goCodeName } from './grpc-code-names.js';
+
+/** The driver's optional provider health check: Version with a 5 s timeout. */
+export function providerVersion(client: CSIDriverProviderClient, timeoutMs = 5000): Promise<VersionResponse> {
+  return new Promise((resolve, reject) => {
+    client.version(
+      { version: 'v1alpha1' },
+      new Metadata(),
+      { deadline: Date.now() + timeoutMs },
+      (error, value) =>
+        error
+          ? reject(
+              new DriverMountError(
+                'RPC_ERROR',
+                `rpc error: code = ${goCodeName(error.code)} desc = ${error.details}`,
+                {
+                  grpcCode: error.code,
+                  details: error.details,
+                },
+              ),
+            )
+          : resolve(value),
+    );
+  });
+}

@@ -1,0 +1,97 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { status } from '@grpc/grpc-js';
+import { MountResponse } from '@keyvault-csi/csi-driver/proto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectProvider, DriverMountError, driverAttributes, mountVolume } from '../src/index.js';
+import { ScriptedProvider } from './scripted-provider.js';
+
+const file = (path: string, text: string) => ({ path, mode: 420, contents: Buffer.from(text) });
+const attributes = driverAttributes({ keyvaultName: 'kv' }, { name: 'web-0', namespace: 'shop' });
+
+describe('mountVolume against a scripted provider', () => {
+  let provider: ScriptedProvider;
+  let client: ReturnType<typeof connectProvider>;
+  let target: string;
+
+  beforeAll(async () => {
+    provider = await ScriptedProvider.start();
+    client = connectProvider(provider.socketPath);
+    target = await mkdtemp(join(tmpdir(), 'fake-csi-target-'));
+  });
+  afterAll(() => {
+    client?.close();
+    provider?.stop();
+  });
+
+  it('sends what the driver sends and writes the returned files atomically', async () => {
+    provider.script = () =>
+      MountResponse.create({
+        objectVersion: [
+          { id: 'secret/a', version: 'v1' },
+          { id: 'secret/a', version: 'v2' },
+        ],
+        files: [file('a', 'alpha'), file('dir/b', 'beta')],
+      });
+    const result = await mountVolume(client, { attributes, targetPath: target });
+    expect(provider.requests.at(-1)).toMatchObject({
+      attributes,
+      secrets: 'null',
+      permission: '420',
+      currentObjectVersion: [],
+    });
+    expect(result.objectVersions).toEqual(new Map([['secret/a', 'v2']]));
+    expect(result.changed).toBe(true);
+    expect(await readFile(join(target, 'a'), 'utf8')).toBe('alpha');
+    expect(await readFile(join(target, 'dir/b'), 'utf8')).toBe('beta');
+    const again = await mountVolume(client, { attributes, targetPath: target });
+    expect(again.changed).toBe(false);
+  });
+
+  it('fails like the driver on a gRPC status, in Go code names', async () => {
+    provider.script = () => ({ code: status.NOT_FOUND, details: 'failed to mount objects, error: nope' });
+    const error = await mountVolume(client, { attributes, targetPath: target }).catch(
+      (e: DriverMountError) => e,
+    );
+    expect(error).toBeInstanceOf(DriverMountError);
+    expect(error.code).toBe('RPC_ERROR');
+    expect(error.grpcCode).toBe(status.NOT_FOUND);
+    expect(error.message).toBe('rpc error: code = NotFound desc = failed to mount objects, error: nope');
+    expect(error.eventMessage({ namespace: 'shop', name: 'web-0' })).toBe(
+      'failed to mount secrets store objects for pod shop/web-0, err: rpc error: code = NotFound desc = failed to mount objects, error: nope',
+    );
+  });
+
+  it('rejects a provider error code and missing object versions, keeping the previous files', async () => {
+    provider.script = () =>
+      MountResponse.create({ error: { code: 'E42' }, objectVersion: [{ id: 'x', version: '1' }] });
+    await expect(mountVolume(client, { attributes, targetPath: target })).rejects.toThrow(
+      'mount request failed with provider error code E42',
+    );
+    provider.script = () => MountResponse.create({ files: [file('a', 'changed')] });
+    await expect(mountVolume(client, { attributes, targetPath: target })).rejects.toMatchObject({
+      code: 'MISSING_OBJECT_VERSIONS',
+      message: 'missing object versions',
+    });
+    provider.script = () =>
+      MountResponse.create({ objectVersion: [{ id: 'x', version: '1' }], files: [file('../escape', 'x')] });
+    await expect(mountVolume(client, { attributes, targetPath: target })).rejects.toMatchObject({
+      code: 'FILE_WRITE_ERROR',
+    });
+    expect(await readFile(join(target, 'a'), 'utf8')).toBe('alpha');
+  });
+
+  it('waits for a provider that is not listening yet (waitForReady), within the deadline', async () => {
+    const socketPath = await ScriptedProvider.socketPath();
+    const early = connectProvider(socketPath);
+    const pending = mountVolume(early, { attributes, targetPath: target, write: false, timeoutMs: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const late = await ScriptedProvider.start(socketPath);
+    late.script = () => MountResponse.create({ objectVersion: [{ id: 'secret/a', version: 'v9' }] });
+    const result = await pending;
+    expect(result.objectVersions.get('secret/a')).toBe('v9');
+    early.close();
+    late.stop();
+  });
+});
