@@ -27,7 +27,7 @@ export interface DirectoryLockOptions {
  *
  * The lock is the directory `<target>/..lock` holding one file named by the holder's random nonce
  * with the holder's identity (pid, start time, pid namespace, boot id, host). A contender builds
- * that directory privately as `..lock.<nonce>` and renames it onto `..lock`: rename succeeds only
+ * that directory privately as `..lock.<pid>.<nonce>` and renames it onto `..lock`: rename succeeds only
  * if `..lock` is absent or an empty directory, so taking the lock is one atomic step and a held
  * lock is never empty. A contender that finds the holder dead unlinks exactly that holder's file
  * (the nonce makes the name unique, so it can never remove a newer holder's file) and the next
