@@ -51,8 +51,9 @@ describe('mountVolume against a scripted provider', () => {
 
   it('fails like the driver on a gRPC status, in Go code names', async () => {
     provider.script = () => ({ code: status.NOT_FOUND, details: 'failed to mount objects, error: nope' });
-    const error = await mountVolume(client, { attributes, targetPath: target }).catch(
-      (e: DriverMountError) => e,
+    const error = await mountVolume(client, { attributes, targetPath: target }).then(
+      () => expect.unreachable('the mount should fail'),
+      (e: unknown) => e as DriverMountError,
     );
     expect(error).toBeInstanceOf(DriverMountError);
     expect(error.code).toBe('RPC_ERROR');
