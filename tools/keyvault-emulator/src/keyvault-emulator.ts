@@ -13,7 +13,6 @@ import { EmulatedVault, type VaultOptions } from './emulated-vault.js';
 import { type FaultHandle, FaultInjector, type FaultRule } from './fault-rules.js';
 import { applyFixture, type EmulatorFixture, loadFixtureFile } from './fixture.js';
 import { LOOPBACK_HOSTS, parseVaultHost, VAULT_DNS_SUFFIXES } from './private/clouds.js';
-import { ReplaySocket } from './private/replay-socket.js';
 import { AttemptCounter, handleVaultRequest } from './private/vault-rest-handler.js';
 import { type RequestFilter, RequestLog, type RequestRecord, type RequestStats } from './request-log.js';
 import { ensureTestTls, type TestTls } from './test-tls.js';
@@ -238,7 +237,11 @@ export class KeyVaultEmulator {
     socket.on('error', () => socket.destroy());
     socket.once('data', (chunk: Buffer) => {
       if (chunk[0] === TLS_HANDSHAKE) {
-        const secure = new TLSSocket(new ReplaySocket(socket, chunk), {
+        // TLSSocket takes over the native handle and first replays what is buffered in the socket
+        // (the unshifted ClientHello); resuming the raw socket here would steal bytes from it.
+        socket.pause();
+        socket.unshift(chunk);
+        const secure = new TLSSocket(socket, {
           isServer: true,
           secureContext: this.#secureContext,
         });
