@@ -4,7 +4,7 @@
 //   node tools/keyvault-emulator/bench/throughput.mjs
 import { request as httpRequest } from 'node:http';
 import { Agent, request as httpsRequest } from 'node:https';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSecureContext, connect as tlsConnect } from 'node:tls';
 import { issueTestToken } from '@keyvault-csi/test-tokens';
@@ -86,7 +86,7 @@ const rows = [
 const lines = [
   '### keyvault-emulator: request throughput',
   '',
-  `Machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
+  `Machine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, load average ${loadavg()[0]?.toFixed(1)}.`,
   'Client and emulator share one process, so the tunnel row pays both TLS handshakes. Targets keep the emulator from being the bottleneck of the fetcher benchmarks and e2e.',
   '',
   '| workload | requests/s | target |',

@@ -189,7 +189,11 @@ export class EmulatedVault {
       throw new VaultInputError(`key '${name}': give a jwk or a pem`);
     }
     if (input.kty) jwk.kty = input.kty;
-    const keyOps = input.keyOps ?? defaultKeyOps(jwk.kty);
+    // The served `kid` is always the emulator's identifier; `key_ops` comes from `keyOps` or the JWK.
+    const jwkOps = Array.isArray(jwk['key_ops']) ? (jwk['key_ops'] as string[]) : undefined;
+    delete jwk['kid'];
+    delete jwk['key_ops'];
+    const keyOps = input.keyOps ?? jwkOps ?? defaultKeyOps(jwk.kty);
     const base = this.#newVersion('keys', name, input);
     this.#push('keys', name, { ...base, jwk, keyOps, managed: false });
     return { name, version: base.version };

@@ -1,3 +1,4 @@
+import { Agent } from 'node:https';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { KeyVaultEmulator, type VersionRef } from '../src/index.js';
@@ -179,5 +180,22 @@ describe('secrets over direct https://127.0.0.1 with the real SecretClient', () 
     expect(secret.value).toBe('new');
     expect(secret.properties.id?.startsWith(`http://127.0.0.1:${kv.port}/secrets/db-password/`)).toBe(true);
     expect(kv.requests.at(-1)?.via).toBe('http');
+  });
+
+  it('serves https://<vault>.vault.azure.net:<port> when a custom agent resolves it to 127.0.0.1 (spec §7 option C)', async () => {
+    const agent = new Agent({
+      lookup: ((_host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) =>
+        options.all
+          ? callback(null, [{ address: '127.0.0.1', family: 4 }])
+          : callback(null, '127.0.0.1', 4)) as never,
+    });
+    try {
+      const viaName = new SecretClient(`https://kv-shop.vault.azure.net:${kv.port}`, reader, { agent });
+      const secret = await viaName.getSecret('db-password');
+      expect(secret.value).toBe('new');
+      expect(secret.properties.vaultUrl).toBe(`https://kv-shop.vault.azure.net:${kv.port}`);
+    } finally {
+      agent.destroy();
+    }
   });
 });

@@ -53,6 +53,17 @@ describe('keys and certificates with the real KeyClient / CertificateClient / Se
     expect(ecKey.key?.crv).toBe('P-384');
     expect(spkiOf(ecKey.key!)).toBe(fx.ec384PublicPem);
 
+    const { version: jwkVersion } = vault.setKey('from-jwk', {
+      jwk: {
+        ...createPublicKey(fx.ec384PublicPem).export({ format: 'jwk' }),
+        kid: 'https://elsewhere/keys/x/1',
+        d: 'private',
+      },
+    });
+    const fromJwk = await keys.getKey('from-jwk');
+    expect(fromJwk.id).toBe(`${kv.url}/keys/from-jwk/${jwkVersion}`);
+    expect(fromJwk.key?.d).toBeUndefined();
+
     const raw = JSON.parse(
       (await rawGet(`${kv.url}/keys/ec-key/?api-version=2025-07-01`, { clientId: 'app' })).body,
     );
