@@ -11,6 +11,7 @@ import {
   parseSecretProviderClasses,
   SpcError,
 } from './index.js';
+import { decodeSimpleItem, decodeYamlItem } from './objects.js';
 
 /** Runs `action`; passes when it returns or throws an SpcError, fails on anything else. */
 function onlySpcErrors(action: () => unknown): void {
@@ -271,5 +272,57 @@ describe('lint and manifest parsing never throw unexpected errors', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('the fast path for simple objects decodes exactly like YAML', () => {
+  const value = fc.oneof(
+    fc.constantFrom(
+      '',
+      ' ""',
+      " ''",
+      ' null',
+      ' Null',
+      ' ~',
+      ' 0755',
+      ' 007',
+      ' 5',
+      ' -1',
+      ' a/b',
+      ' .x',
+      ' -x',
+      ' a:b',
+    ),
+    fc.stringMatching(/^ [A-Za-z0-9_./-]{1,8}$/),
+  );
+  const line = fc.oneof(
+    fc
+      .tuple(fc.constantFrom(...OBJECT_FIELDS, 'other'), value, fc.constantFrom('', ' # note', '  ', '#x'))
+      .map(([key, text, tail]) => `${key}:${text}${tail}`),
+    fc.constantFrom('', '# comment', '   ', '  indented: x', '---', 'objectName:x', '\tobjectName: x'),
+  );
+  const item = fc.array(line, { maxLength: 8 }).map((lines) => lines.join('\n'));
+
+  it('for generated key: value documents', () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(item, fc.boolean(), (text, trailingNewline) => {
+        const input = {
+          text: trailingNewline ? `${text}\n` : text,
+          toOuter: (offset: number) => offset,
+          offset: 0,
+        };
+        const simple = decodeSimpleItem(input);
+        if (!simple) return;
+        compared++;
+        const viaYaml = decodeYamlItem(input, 0, () => {});
+        expect(viaYaml).toBeDefined();
+        expect(simple.fields).toEqual(viaYaml!.fields);
+        expect(simple.objectVersionHistory).toBe(viaYaml!.objectVersionHistory);
+        expect(Object.keys(simple.fieldOffsets).sort()).toEqual(Object.keys(viaYaml!.fieldOffsets).sort());
+      }),
+      { numRuns: 1000 },
+    );
+    expect(compared).toBeGreaterThan(100);
   });
 });
