@@ -1,6 +1,10 @@
 import { formatVersionJson, readBuildInfo } from './build-info.js';
+import { MOUNT_FLAGS, parseMountCommandLine } from './commands/mount-flags.js';
 import { DAEMON_FLAGS, parseDaemonCommandLine } from './config/daemon-flags.js';
 import { FlagError, formatUsage } from './flags/flag-parser.js';
+
+const MOUNT_USAGE =
+  'csi-driver mount --spc <manifest.yaml> --pod-name <n> --pod-namespace <ns> --target-path <dir> [--watch --interval 2m]';
 
 export interface CliOutput {
   readonly stdout: (text: string) => void;
@@ -28,8 +32,13 @@ export async function runCli(args: readonly string[], output: CliOutput = proces
         return await runLint(rest, output);
       }
       case 'mount': {
+        const config = parseMountCommandLine(rest);
+        if (config === 'help') {
+          output.stdout(formatUsage(MOUNT_USAGE, MOUNT_FLAGS));
+          return 0;
+        }
         const { runMountCommand } = await import('./commands/mount-command.js');
-        return await runMountCommand(rest, output);
+        return await runMountCommand(config, output);
       }
       case 'serve':
         return await serve(rest, output);

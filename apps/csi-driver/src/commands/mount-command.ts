@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { type FileToWrite, writeAtomically } from '@keyvault-csi/file-writer';
+import { mkdir, readFile } from 'node:fs/promises';
+import { type FileToWrite, FileWriterError, writeAtomically } from '@keyvault-csi/file-writer';
 import { KeyVaultFetcher } from '@keyvault-csi/keyvault-fetcher';
 import { NmiClient } from '@keyvault-csi/nmi-client';
 import {
@@ -10,14 +10,14 @@ import {
 } from '@keyvault-csi/spc';
 import { readBuildInfo } from '../build-info.js';
 import type { CliOutput } from '../cli.js';
-import { FlagError, formatUsage } from '../flags/flag-parser.js';
+import { FlagError } from '../flags/flag-parser.js';
 import { formatGoDuration } from '../flags/go-duration.js';
 import { mountErrorStatus } from '../mount/error-status.js';
 import { MountService } from '../mount/mount-service.js';
 import { fetcherEventRecorder, nmiEventRecorder } from '../observability/library-events.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { DriverMetrics } from '../observability/metrics.js';
-import { MOUNT_FLAGS, type MountCommandConfig, parseMountCommandLine } from './mount-flags.js';
+import type { MountCommandConfig } from './mount-flags.js';
 import { userAgentPrefix } from './user-agent.js';
 
 /**
@@ -25,18 +25,7 @@ import { userAgentPrefix } from './user-agent.js';
  * a directory, like the driver would; with `--watch`, again every `--interval`, rewriting only on
  * change. A failed run leaves the previous files in place and (without --watch) exits 1.
  */
-export async function runMountCommand(args: readonly string[], output: CliOutput): Promise<number> {
-  const parsed = parseMountCommandLine(args);
-  if (parsed === 'help') {
-    output.stdout(
-      formatUsage(
-        'csi-driver mount --spc <manifest.yaml> --pod-name <n> --pod-namespace <ns> --target-path <dir> [--watch --interval 2m]',
-        MOUNT_FLAGS,
-      ),
-    );
-    return 0;
-  }
-  const config: MountCommandConfig = parsed;
+export async function runMountCommand(config: MountCommandConfig, output: CliOutput): Promise<number> {
   const logger = createLogger({ json: config.logFormatJson, verbosity: config.verbosity });
   const attributes = await readAttributes(config);
   try {
@@ -89,20 +78,34 @@ export async function runMountCommand(args: readonly string[], output: CliOutput
         mode: file.mode,
         contents: file.contents,
       }));
-      const written = await writeAtomically(config.targetPath, files);
-      report(output, logger, config, files, written.changed, performance.now() - started);
+      let changed: boolean;
+      try {
+        await mkdir(config.targetPath, { recursive: true });
+        changed = (await writeAtomically(config.targetPath, files)).changed;
+      } catch (error) {
+        throw new WriteFailure(error);
+      }
+      report(output, logger, config, files, changed, performance.now() - started);
       return true;
     } catch (error) {
-      const message =
-        error instanceof Error && 'code' in error && error.name === 'FileWriterError'
-          ? `failed to write the files: ${error.message}`
-          : mountErrorStatus(error).details;
+      const message = error instanceof WriteFailure ? error.message : mountErrorStatus(error).details;
       logger.error(
         { target: config.targetPath, durationMs: Math.round(performance.now() - started) },
         message,
       );
       return false;
     }
+  }
+}
+
+/** Writing the fetched files failed: the previous files stay (file-writer swaps atomically). */
+class WriteFailure extends Error {
+  constructor(cause: unknown) {
+    const text =
+      cause instanceof FileWriterError
+        ? cause.message
+        : ((cause as NodeJS.ErrnoException).code ?? (cause as Error).message ?? String(cause));
+    super(`failed to write the files: ${text}`, { cause });
   }
 }
 
