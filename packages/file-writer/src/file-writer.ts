@@ -4,7 +4,7 @@ import { lstat, mkdir, open, realpath, rename, symlink, unlink } from 'node:fs/p
 import { join } from 'node:path';
 import { FileWriterError, ioError } from './file-writer-error.js';
 import { DirectoryLock, removeAbandonedLockStaging } from './private/directory-lock.js';
-import { errnoOf, forEachLimit, fsyncDirectory, removeTree } from './private/fs-ops.js';
+import { createExclusive, errnoOf, forEachLimit, fsyncDirectory, removeTree } from './private/fs-ops.js';
 import { KeyedMutex } from './private/keyed-mutex.js';
 import {
   DATA_LINK,
@@ -57,8 +57,6 @@ export interface WriteResult {
   /** Leftovers of interrupted writes removed first (`..data_tmp`, unreferenced timestamped dirs). */
   readonly leftoversRemoved: number;
 }
-
-const FILE_FLAGS = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW;
 
 function validateFiles(files: readonly FileToWrite[]): void {
   if (!Array.isArray(files)) throw new FileWriterError('INVALID_FILE', 'files must be an array');
@@ -235,16 +233,10 @@ async function makeTimestampedDir(target: string, settings: FileWriterOptions): 
 }
 
 async function writeFileExclusive(path: string, file: FileToWrite, fsync: boolean): Promise<void> {
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    handle = await open(path, FILE_FLAGS, 0o600);
-    await handle.chmod(file.mode);
-    await handle.writeFile(file.contents);
-    if (fsync) await handle.sync();
+    await createExclusive(path, file.mode, file.contents, fsync);
   } catch (error) {
     throw ioError('cannot write', path, error);
-  } finally {
-    await handle?.close();
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Stats } from 'node:fs';
-import { constants } from 'node:fs';
+import { close, constants, fchmod, fsync, open as openCallback, read, write } from 'node:fs';
 import { lstat, open, readdir, readlink, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ioError } from '../file-writer-error.js';
@@ -79,4 +79,88 @@ export async function fsyncDirectory(path: string): Promise<void> {
   } finally {
     await handle?.close();
   }
+}
+
+/**
+ * Reads exactly `length` bytes from the start of `path` (opened with O_NOFOLLOW), or returns
+ * undefined if the file is shorter. Callback style on purpose: one promise per file instead of one
+ * per call makes the unchanged-set check of a large set several times cheaper.
+ */
+export function readExactly(path: string, length: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    openCallback(path, constants.O_RDONLY | constants.O_NOFOLLOW, (openError, fd) => {
+      if (openError) {
+        reject(openError);
+        return;
+      }
+      const buffer = Buffer.allocUnsafe(length);
+      const finish = (error: NodeJS.ErrnoException | null, result: Buffer | undefined): void => {
+        close(fd, (closeError) => {
+          const failure = error ?? closeError;
+          if (failure) reject(failure);
+          else resolve(result);
+        });
+      };
+      const readFrom = (offset: number): void => {
+        if (offset === length) {
+          finish(null, buffer);
+          return;
+        }
+        read(fd, buffer, offset, length - offset, offset, (readError, bytesRead) => {
+          if (readError) finish(readError, undefined);
+          else if (bytesRead === 0) finish(null, undefined);
+          else readFrom(offset + bytesRead);
+        });
+      };
+      readFrom(0);
+    });
+  });
+}
+
+const CREATE_FLAGS = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW;
+
+/**
+ * Creates `path` (it must not exist; a symlink there is not followed), `fchmod`s it to `mode`
+ * whatever the umask, writes `contents`, optionally fsyncs, and closes. Callback style for the
+ * same reason as readExactly.
+ */
+export function createExclusive(
+  path: string,
+  mode: number,
+  contents: Uint8Array,
+  durable: boolean,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    openCallback(path, CREATE_FLAGS, 0o600, (openError, fd) => {
+      if (openError) {
+        reject(openError);
+        return;
+      }
+      const finish = (error: NodeJS.ErrnoException | null): void => {
+        close(fd, (closeError) => {
+          const failure = error ?? closeError;
+          if (failure) reject(failure);
+          else resolve();
+        });
+      };
+      const sync = (): void => {
+        if (durable) fsync(fd, finish);
+        else finish(null);
+      };
+      const writeFrom = (offset: number): void => {
+        if (offset === contents.byteLength) {
+          sync();
+          return;
+        }
+        write(fd, contents, offset, contents.byteLength - offset, offset, (writeError, written) => {
+          if (writeError) finish(writeError);
+          else writeFrom(offset + written);
+        });
+      };
+      fchmod(fd, mode, (chmodError) => {
+        if (chmodError) finish(chmodError);
+        else writeFrom(0);
+      });
+    });
+  });
 }

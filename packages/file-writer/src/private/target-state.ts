@@ -1,8 +1,7 @@
-import { constants } from 'node:fs';
-import { open, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileWriterError, ioError } from '../file-writer-error.js';
-import { errnoOf, forEachLimit, lstatIfExists, readlinkIfSymlink } from './fs-ops.js';
+import { errnoOf, forEachLimit, lstatIfExists, readExactly, readlinkIfSymlink } from './fs-ops.js';
 import { DATA_LINK, DATA_LINK_TMP, isTimestampedDirName, visibleLinkTarget } from './layout.js';
 
 export interface PayloadFile {
@@ -118,24 +117,17 @@ async function walk(root: string): Promise<Map<string, OldEntry>> {
 }
 
 async function sameContents(path: string, expected: Uint8Array): Promise<boolean> {
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
     // The caller has already matched the size (lstat); a published data directory never changes.
-    const actual = Buffer.allocUnsafe(expected.byteLength);
-    let filled = 0;
-    while (filled < actual.length) {
-      const { bytesRead } = await handle.read(actual, filled, actual.length - filled, filled);
-      if (bytesRead === 0) return false;
-      filled += bytesRead;
-    }
-    return Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength).equals(actual);
+    const actual = await readExactly(path, expected.byteLength);
+    return (
+      actual !== undefined &&
+      Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength).equals(actual)
+    );
   } catch (error) {
     // EACCES (mode 0 as non-root) or a concurrent removal: cannot prove equality, so rewrite.
     if (errnoOf(error) !== undefined) return false;
     throw error;
-  } finally {
-    await handle?.close();
   }
 }
 
