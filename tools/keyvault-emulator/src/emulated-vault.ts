@@ -143,6 +143,12 @@ export class EmulatedVault {
     keys: new Map(),
     certificates: new Map(),
   };
+  /** Object names are case-insensitive, as in Key Vault; identifiers keep the first spelling. */
+  readonly #names: { [C in Collection]: Map<string, string> } = {
+    secrets: new Map(),
+    keys: new Map(),
+    certificates: new Map(),
+  };
   readonly #now: () => number;
   #seq = 0;
 
@@ -254,10 +260,12 @@ export class EmulatedVault {
 
   /** Removes an object with all its versions (a certificate takes its managed key and secret along). */
   deleteObject(collection: Collection, name: string): void {
-    this.#objects[collection].delete(name);
-    if (collection === 'certificates') {
-      this.#objects.keys.delete(name);
-      this.#objects.secrets.delete(name);
+    const key = name.toLowerCase();
+    const collections: Collection[] =
+      collection === 'certificates' ? ['certificates', 'keys', 'secrets'] : [collection];
+    for (const c of collections) {
+      this.#objects[c].delete(key);
+      this.#names[c].delete(key);
     }
   }
 
@@ -306,7 +314,7 @@ export class EmulatedVault {
     name: string,
     version?: string,
   ): StoredByCollection[C] | undefined {
-    const versions = this.#objects[collection].get(name) as StoredByCollection[C][] | undefined;
+    const versions = this.#objects[collection].get(name.toLowerCase()) as StoredByCollection[C][] | undefined;
     if (!versions || versions.length === 0) return undefined;
     if (version) return versions.find((v) => v.version === version);
     return versions.reduce((best, v) =>
@@ -317,7 +325,7 @@ export class EmulatedVault {
   /** All versions in listing order (see {@link VaultOptions.versionOrder}); empty for an unknown name. */
   versions<C extends Collection>(collection: C, name: string): StoredByCollection[C][] {
     const versions = [
-      ...((this.#objects[collection].get(name) as StoredByCollection[C][] | undefined) ?? []),
+      ...((this.#objects[collection].get(name.toLowerCase()) as StoredByCollection[C][] | undefined) ?? []),
     ];
     switch (this.versionOrder) {
       case 'newest-first':
@@ -332,9 +340,14 @@ export class EmulatedVault {
     }
   }
 
+  /** The stored spelling of an object name (names match case-insensitively). */
+  canonicalName(collection: Collection, name: string): string | undefined {
+    return this.#names[collection].get(name.toLowerCase());
+  }
+
   /** Names of the objects in a collection. */
   names(collection: Collection): string[] {
-    return [...this.#objects[collection].keys()];
+    return [...this.#names[collection].values()];
   }
 
   #newVersion(collection: Collection, name: string, input: VersionInput): StoredVersion {
@@ -345,7 +358,7 @@ export class EmulatedVault {
         `${collection} '${name}': version '${version}' is not 32 lower-case hex characters`,
       );
     }
-    const existing = this.#objects[collection].get(name) ?? [];
+    const existing = this.#objects[collection].get(name.toLowerCase()) ?? [];
     if (existing.some((v) => v.version === version)) {
       throw new VaultInputError(`${collection} '${name}': version ${version} already exists`);
     }
@@ -367,9 +380,11 @@ export class EmulatedVault {
 
   #push<C extends Collection>(collection: C, name: string, record: StoredByCollection[C]): void {
     const map = this.#objects[collection] as Map<string, StoredByCollection[C][]>;
-    const list = map.get(name) ?? [];
+    const key = name.toLowerCase();
+    const list = map.get(key) ?? [];
     list.push(record);
-    map.set(name, list);
+    map.set(key, list);
+    if (!this.#names[collection].has(key)) this.#names[collection].set(key, name);
   }
 
   #setEnabled(collection: Collection, name: string, version: string | undefined, enabled: boolean): void {

@@ -140,7 +140,14 @@ export class KeyVaultEmulator {
       });
     });
     const emulator = new KeyVaultEmulator(options, tls, server, http, ownedTlsDir);
-    if (fixture) await applyFixture(emulator, fixture.fixture, fixture.baseDir);
+    if (fixture) {
+      try {
+        await applyFixture(emulator, fixture.fixture, fixture.baseDir);
+      } catch (error) {
+        await emulator.stop();
+        throw error;
+      }
+    }
     return emulator;
   }
 

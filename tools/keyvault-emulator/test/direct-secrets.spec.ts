@@ -66,6 +66,12 @@ describe('secrets over direct https://127.0.0.1 with the real SecretClient', () 
     expect(old.value).toBe('v0');
   });
 
+  it('matches object names case-insensitively and keeps the stored spelling in identifiers', async () => {
+    const secret = await client().getSecret('DB-Password');
+    expect(secret.value).toBe('new');
+    expect(secret.properties.id).toMatch(new RegExp(`^${kv.url}/secrets/db-password/[0-9a-f]{32}$`));
+  });
+
   it('lists versions across pages with absolute nextLinks that keep api-version', async () => {
     const pages: string[][] = [];
     for await (const page of client({ serviceVersion: '7.4' })

@@ -254,13 +254,14 @@ export async function handleVaultRequest(
     return;
   }
   const segments = url.pathname.split('/').slice(1);
-  const [collectionName, name, third, ...rest] = segments;
-  if (!collectionName || !COLLECTIONS.has(collectionName) || !name || rest.length > 0) {
+  const [collectionName, requestedName, third, ...rest] = segments;
+  if (!collectionName || !COLLECTIONS.has(collectionName) || !requestedName || rest.length > 0) {
     fail(errors.badParameter(`The emulator does not serve ${method} ${url.pathname}.`));
     return;
   }
   const collection = collectionName as Collection;
   const operation = third === 'versions' ? 'list' : 'get';
+  const name = vault.canonicalName(collection, requestedName) ?? requestedName;
 
   if (vault.firewallClientAddress !== undefined) {
     fail(errors.forbiddenByFirewall(vault.firewallClientAddress, vault.name, vault.location));
