@@ -1,9 +1,17 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli.js';
 import { DaemonProcess, runBinary } from './support/daemon-process.js';
 import { providerClient } from './support/grpc-calls.js';
 import { makeTempDir } from './support/test-provider.js';
+
+async function captureCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
 
 function daemonArgs(socketPath: string, ...extra: string[]): string[] {
   return [
@@ -27,19 +35,25 @@ describe('the built binary', () => {
     expect(stdout).toMatch(
       /^\{"version":"\d+\.\d+\.\d+[^"]*","buildDate":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"\}\n$/,
     );
-    expect((await runBinary(['version'])).stdout).toBe(stdout);
+    expect((await captureCli(['version'])).stdout).toBe(stdout);
   });
 
   it('exits 1 with a clear message on an unknown flag or a bad value', async () => {
     const unknown = await runBinary(['--no-such-flag']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('flag provided but not defined: -no-such-flag');
-    const badEndpoint = await runBinary(['--endpoint=/tmp/x.sock']);
-    expect(badEndpoint.code).toBe(1);
-    expect(badEndpoint.stderr).toContain('invalid endpoint: /tmp/x.sock');
-    const backend = await runBinary(['--metrics-backend=otlp']);
-    expect(backend.code).toBe(1);
-    expect(backend.stderr).toContain('unsupported metrics backend otlp');
+    const badEndpoint = await captureCli(['--endpoint=/tmp/x.sock']);
+    expect(badEndpoint).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('invalid endpoint: /tmp/x.sock'),
+    });
+    const backend = await captureCli(['--metrics-backend=otlp']);
+    expect(backend).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('unsupported metrics backend otlp'),
+    });
+    const mount = await captureCli(['mount', '--spc=x.yaml']);
+    expect(mount).toMatchObject({ code: 1, stderr: expect.stringContaining('--pod-name is required') });
   });
 
   it('exits 1 at start-up on an unknown cloud', async () => {
