@@ -64,6 +64,7 @@ async function measure(base, fsync) {
 }
 
 const ms = (value) => `${value.toFixed(1)} ms`;
+const loadBefore = os.loadavg()[0];
 const disk = await measure(os.tmpdir(), true);
 const shm = existsSync('/dev/shm') ? await measure('/dev/shm', true) : undefined;
 const shmNoSync = existsSync('/dev/shm') ? await measure('/dev/shm', false) : undefined;
@@ -86,9 +87,11 @@ const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const lines = [
   '### file-writer',
   '',
-  `Machine: ${cpu}, ${os.cpus().length} cores; Node ${process.version}; ${new Date().toISOString().slice(0, 10)}.`,
+  `Machine: ${cpu}, ${os.cpus().length} cores; Node ${process.version}; ${new Date().toISOString().slice(0, 10)};`,
+  `load average ${loadBefore.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after (a shared machine: expect noise).`,
   `Medians of ${RUNS} runs (unchanged set: ${UNCHANGED_RUNS} runs); each run a fresh target; 50 top-level files and`,
-  '50 files in 5 subdirectories; random contents. The machine is shared, so expect noise.',
+  '50 files in 5 subdirectories; random contents. "disk" is ext4 under os.tmpdir(); tmpfs is /dev/shm,',
+  "what kubelet mounts at a CSI target path. Targets are this package's own.",
   '',
   '| figure | value | target |',
   '| --- | --- | --- |',
