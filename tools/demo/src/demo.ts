@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { mountVolume } from '@keyvault-csi/fake-csi-driver';
 import { buildMountAttributes } from '@keyvault-csi/spc';
@@ -108,18 +108,18 @@ function seedVault(stack: ProviderStack, vaultName: string, workDir: string): vo
   stack.keyVault.vault(vaultName).setKey('key1', { pem: keyPem });
 }
 
-/** The user-visible entries of a mount (through the `..data` symlinks), name → contents. */
-export function readVisibleFiles(dir: string, prefix = ''): Record<string, string> {
+/** The user-visible entries of a mount (through the `..data` symlinks), path → contents. */
+export function readVisibleFiles(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
+  const walk = (full: string, relative: string): void => {
+    if (statSync(full).isDirectory()) {
+      for (const name of readdirSync(full).sort()) walk(path.join(full, name), `${relative}/${name}`);
+    } else {
+      out[relative] = readFileSync(full, 'utf8');
+    }
+  };
   for (const name of readdirSync(dir).sort()) {
-    if (name.startsWith('..')) continue;
-    const full = path.join(dir, name);
-    const stat = lstatSync(full, { throwIfNoEntry: false });
-    if (!stat) continue;
-    const resolved = stat.isSymbolicLink() ? lstatSync(path.join(dir, '..data', name)) : stat;
-    if (resolved.isDirectory())
-      Object.assign(out, readVisibleFiles(path.join(dir, '..data', name), `${prefix}${name}/`));
-    else out[`${prefix}${name}`] = readFileSync(full, 'utf8');
+    if (!name.startsWith('..')) walk(path.join(dir, name), name);
   }
   return out;
 }
