@@ -17,7 +17,7 @@ import {
 import { type ListedVersion, selectVersions } from './private/select-versions.js';
 import { SingleFlight } from './private/single-flight.js';
 import { abortableSleep, withThrottleRetry } from './private/throttle-retry.js';
-import { VaultClients } from './private/vault-clients.js';
+import { type GatedClient, VaultClients } from './private/vault-clients.js';
 
 export interface FetchRequest {
   /** e.g. `https://kv-shop.vault.azure.net/` (MountPlan.vaultUrl). */
@@ -174,9 +174,7 @@ export class KeyVaultFetcher {
     const step = this.#step(mount, object, 'list', '');
     let versions: string[];
     try {
-      const listed = await this.#request(mount, object, 'list', '', (signal) =>
-        this.#listVersions(mount, object, signal),
-      );
+      const listed = await this.#listVersions(mount, object);
       versions = selectVersions(listed, object.objectVersion, object.objectVersionHistory);
     } catch (error) {
       throw this.#classify(error, step, mount);
@@ -210,53 +208,60 @@ export class KeyVaultFetcher {
 
   async #convert(mount: Mount, object: KeyVaultObject, version: string): Promise<ObjectContent> {
     const name = object.objectName;
+    const v = version || undefined;
     const clients = mount.clients;
     switch (object.objectType) {
       case 'secret': {
-        const secret = await this.#request(mount, object, 'get', version, (abortSignal) =>
-          clients.secrets.getSecret(name, { version: version || undefined, abortSignal }),
+        const secret = await this.#request(
+          mount,
+          object,
+          'get',
+          version,
+          clients.secrets,
+          (client, abortSignal) => client.getSecret(name, { version: v, abortSignal }),
         );
         return secretContent(secret, object, this.#conversion);
       }
       case 'key': {
-        const key = await this.#request(mount, object, 'get', version, (abortSignal) =>
-          clients.keys.getKey(name, { version: version || undefined, abortSignal }),
+        const key = await this.#request(mount, object, 'get', version, clients.keys, (client, abortSignal) =>
+          client.getKey(name, { version: v, abortSignal }),
         );
         return keyContent(key);
       }
       case 'cert': {
-        const certificate = await this.#request(mount, object, 'get', version, (abortSignal) =>
-          version
-            ? clients.certificates.getCertificateVersion(name, version, { abortSignal })
-            : clients.certificates.getCertificate(name, { abortSignal }),
+        const certificate = await this.#request(
+          mount,
+          object,
+          'get',
+          version,
+          clients.certificates,
+          (client, abortSignal) =>
+            version
+              ? client.getCertificateVersion(name, version, { abortSignal })
+              : client.getCertificate(name, { abortSignal }),
         );
         return certificateContent(certificate);
       }
     }
   }
 
-  async #listVersions(
-    mount: Mount,
-    object: KeyVaultObject,
-    abortSignal: AbortSignal,
-  ): Promise<ListedVersion[]> {
+  #listVersions(mount: Mount, object: KeyVaultObject): Promise<ListedVersion[]> {
     const name = object.objectName;
     const clients = mount.clients;
-    const pages =
-      object.objectType === 'secret'
-        ? clients.secrets.listPropertiesOfSecretVersions(name, { abortSignal })
-        : object.objectType === 'key'
-          ? clients.keys.listPropertiesOfKeyVersions(name, { abortSignal })
-          : clients.certificates.listPropertiesOfCertificateVersions(name, { abortSignal });
-    const listed: ListedVersion[] = [];
-    for await (const properties of pages) {
-      listed.push({
-        version: properties.version,
-        enabled: properties.enabled,
-        createdOn: properties.createdOn,
-      });
+    switch (object.objectType) {
+      case 'secret':
+        return this.#request(mount, object, 'list', '', clients.secrets, (client, abortSignal) =>
+          collectVersions(client.listPropertiesOfSecretVersions(name, { abortSignal })),
+        );
+      case 'key':
+        return this.#request(mount, object, 'list', '', clients.keys, (client, abortSignal) =>
+          collectVersions(client.listPropertiesOfKeyVersions(name, { abortSignal })),
+        );
+      case 'cert':
+        return this.#request(mount, object, 'list', '', clients.certificates, (client, abortSignal) =>
+          collectVersions(client.listPropertiesOfCertificateVersions(name, { abortSignal })),
+        );
     }
-    return listed;
   }
 
   /**
@@ -264,12 +269,13 @@ export class KeyVaultFetcher {
    * vault's concurrency limit, retried on final 429s. The key includes identityKey so a request is
    * never answered with another identity's result (a denied pod stays denied).
    */
-  #request<T>(
+  #request<C, T>(
     mount: Mount,
     object: KeyVaultObject,
     operation: Operation,
     version: string,
-    call: (signal: AbortSignal) => Promise<T>,
+    gated: GatedClient<C>,
+    call: (client: C, signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
     const collection = COLLECTIONS[object.objectType];
     const key = JSON.stringify([
@@ -288,7 +294,13 @@ export class KeyVaultFetcher {
       (shared) =>
         withThrottleRetry(
           () =>
-            limiter.run(shared.signal, () => this.#timed(object.objectType, operation, shared.signal, call)),
+            gated.gate.run(shared.signal, () =>
+              limiter.run(shared.signal, () =>
+                this.#timed(object.objectType, operation, shared.signal, (signal) =>
+                  call(gated.client, signal),
+                ),
+              ),
+            ),
           {
             signal: shared.signal,
             deadline: () => shared.latestDeadline,
@@ -371,4 +383,18 @@ export class KeyVaultFetcher {
   #emit(event: FetcherEvent): void {
     this.#options.onEvent?.(event);
   }
+}
+
+interface VersionProperties {
+  readonly version?: string;
+  readonly enabled?: boolean;
+  readonly createdOn?: Date;
+}
+
+/** Every page of a version listing. */
+async function collectVersions(pages: AsyncIterable<VersionProperties>): Promise<ListedVersion[]> {
+  const listed: ListedVersion[] = [];
+  for await (const p of pages)
+    listed.push({ version: p.version, enabled: p.enabled, createdOn: p.createdOn });
+  return listed;
 }

@@ -130,6 +130,33 @@ describe('client and challenge reuse', () => {
     expect(working.calls).toBe(1);
   });
 
+  it('a new client answers the challenge once, however many requests start together', async () => {
+    const fetcher = new KeyVaultFetcher();
+    const credential = new TestCredential('app-a');
+    const objects = Array.from({ length: 10 }, (_, i) => object({ objectName: `s${i}` }));
+    await Promise.all(
+      Array.from({ length: 5 }, () => fetcher.fetch({ vaultUrl, credential, identityKey: 'app-a', objects })),
+    );
+    expect(kv.countRequests({ probe: true })).toBe(1);
+    expect(kv.countRequests({ probe: false })).toBe(10);
+    expect(credential.calls).toBe(1);
+  });
+
+  it('fails every object of a first mount whose credential fails, without hanging', async () => {
+    const fetcher = new KeyVaultFetcher();
+    const broken = new TestCredential('app-a', { fail: new Error('NMI unavailable') });
+    const objects = Array.from({ length: 4 }, (_, i) => object({ objectName: `s${i}` }));
+    const error = await mountFailure(
+      fetcher.fetch({ vaultUrl, credential: broken, identityKey: 'app-a', objects }),
+    );
+    expect(error.failures.map((f) => f.error.kind)).toEqual([
+      'credential',
+      'credential',
+      'credential',
+      'credential',
+    ]);
+  });
+
   it('each identity gets its own client and challenge', async () => {
     const fetcher = new KeyVaultFetcher();
     for (const id of ['app-a', 'app-b', 'app-a', 'app-b']) {

@@ -13,10 +13,15 @@ export class DelegatingCredential implements TokenCredential {
   readonly #active: TokenCredential[] = [];
   #last: TokenCredential | undefined;
   readonly #onError: (error: unknown) => void;
+  readonly #onToken: () => void;
 
-  /** @param onError sees every error a target credential threw (before it propagates unchanged). */
-  constructor(onError: (error: unknown) => void) {
+  /**
+   * @param onError sees every error a target credential threw (before it propagates unchanged).
+   * @param onToken called after every token handed to the SDK.
+   */
+  constructor(onError: (error: unknown) => void, onToken: () => void = () => undefined) {
     this.#onError = onError;
+    this.#onToken = onToken;
   }
 
   /** Routes getToken to `credential` until the returned release function is called. */
@@ -35,11 +40,14 @@ export class DelegatingCredential implements TokenCredential {
   async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
     const target = this.#active.at(-1) ?? this.#last;
     if (target === undefined) throw new Error('no credential leased for this Key Vault client');
+    let token: AccessToken | null;
     try {
-      return await target.getToken(scopes, options);
+      token = await target.getToken(scopes, options);
     } catch (error) {
       this.#onError(error);
       throw error;
     }
+    if (token) this.#onToken();
+    return token;
   }
 }

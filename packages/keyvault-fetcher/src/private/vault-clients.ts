@@ -3,6 +3,7 @@ import { CertificateClient } from '@azure/keyvault-certificates';
 import { KeyClient } from '@azure/keyvault-keys';
 import { SecretClient } from '@azure/keyvault-secrets';
 import type { KeyVaultClientOptions } from '../options.js';
+import { ChallengeGate } from './challenge-gate.js';
 import { DelegatingCredential } from './delegating-credential.js';
 
 export interface VaultClientsOptions {
@@ -12,50 +13,88 @@ export interface VaultClientsOptions {
   readonly onClientCreated: () => void;
 }
 
+/** One SDK client with the credential it was built with and the gate for its first challenge. */
+export interface GatedClient<C> {
+  readonly client: C;
+  readonly gate: ChallengeGate;
+}
+
+type Factory<C> = (url: string, credential: TokenCredential, options: KeyVaultClientOptions) => C;
+
+/** An SDK client created on first use, each with its own challenge state, credential and gate. */
+class LazyClient<C> {
+  readonly credential: DelegatingCredential;
+  readonly gate = new ChallengeGate();
+  #client: C | undefined;
+
+  constructor(
+    private readonly create: (credential: TokenCredential) => C,
+    onCredentialError: (error: unknown) => void,
+  ) {
+    this.credential = new DelegatingCredential(onCredentialError, () => this.gate.open());
+  }
+
+  get(): GatedClient<C> {
+    this.#client ??= this.create(this.credential);
+    return { client: this.#client, gate: this.gate };
+  }
+}
+
 /**
- * The SDK clients for one (vault URL, identity), created on first use. Each client runs its own
- * challenge handshake and token cycler once and then reuses them for every later mount.
+ * The SDK clients for one (vault URL, identity). Each client runs its own challenge handshake and
+ * token cycler once and then reuses them for every later mount.
  */
 export class VaultClients {
-  readonly credential: DelegatingCredential;
-  readonly #vaultUrl: string;
-  readonly #options: VaultClientsOptions;
-  #secrets: SecretClient | undefined;
-  #keys: KeyClient | undefined;
-  #certificates: CertificateClient | undefined;
+  readonly #secrets: LazyClient<SecretClient>;
+  readonly #keys: LazyClient<KeyClient>;
+  readonly #certificates: LazyClient<CertificateClient>;
 
   constructor(vaultUrl: string, options: VaultClientsOptions) {
-    this.#vaultUrl = vaultUrl;
-    this.#options = options;
-    this.credential = new DelegatingCredential(options.onCredentialError);
+    const make =
+      <C>(factory: Factory<C>) =>
+      (credential: TokenCredential): C => {
+        options.onClientCreated();
+        const clientOptions = {
+          ...options.clientOptions,
+          ...(options.userAgentPrefix
+            ? { userAgentOptions: { userAgentPrefix: options.userAgentPrefix } }
+            : {}),
+        };
+        return factory(vaultUrl, credential, clientOptions);
+      };
+    this.#secrets = new LazyClient(
+      make((u, c, o) => new SecretClient(u, c, o)),
+      options.onCredentialError,
+    );
+    this.#keys = new LazyClient(
+      make((u, c, o) => new KeyClient(u, c, o)),
+      options.onCredentialError,
+    );
+    this.#certificates = new LazyClient(
+      make((u, c, o) => new CertificateClient(u, c, o)),
+      options.onCredentialError,
+    );
   }
 
+  /** Routes token requests of all three clients to `credential` until the returned function is called. */
   lease(credential: TokenCredential): () => void {
-    return this.credential.lease(credential);
-  }
-
-  get secrets(): SecretClient {
-    this.#secrets ??= this.#create((url, cred, opts) => new SecretClient(url, cred, opts));
-    return this.#secrets;
-  }
-
-  get keys(): KeyClient {
-    this.#keys ??= this.#create((url, cred, opts) => new KeyClient(url, cred, opts));
-    return this.#keys;
-  }
-
-  get certificates(): CertificateClient {
-    this.#certificates ??= this.#create((url, cred, opts) => new CertificateClient(url, cred, opts));
-    return this.#certificates;
-  }
-
-  #create<C>(factory: (url: string, credential: TokenCredential, options: KeyVaultClientOptions) => C): C {
-    const { clientOptions, userAgentPrefix } = this.#options;
-    const options = {
-      ...clientOptions,
-      ...(userAgentPrefix ? { userAgentOptions: { userAgentPrefix } } : {}),
+    const releases = [this.#secrets, this.#keys, this.#certificates].map((c) =>
+      c.credential.lease(credential),
+    );
+    return () => {
+      for (const release of releases) release();
     };
-    this.#options.onClientCreated();
-    return factory(this.#vaultUrl, this.credential, options);
+  }
+
+  get secrets(): GatedClient<SecretClient> {
+    return this.#secrets.get();
+  }
+
+  get keys(): GatedClient<KeyClient> {
+    return this.#keys.get();
+  }
+
+  get certificates(): GatedClient<CertificateClient> {
+    return this.#certificates.get();
   }
 }
