@@ -1,5 +1,4 @@
 import {
-  chmodSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -328,9 +327,21 @@ describe('validation happens before anything is touched', () => {
     expect(fingerprint(temp.path)).toEqual(before);
   });
 
-  it('never puts file contents in an error message', async () => {
-    const error = await rejection(writeAtomically(target, [file('a/', 'TOP-SECRET-VALUE')]));
-    expect(error.message).not.toContain('TOP-SECRET');
-    chmodSync(target, 0o755);
+  it('names the path and the offending mode', async () => {
+    const error = await rejection(writeAtomically(target, [file('a', 'x', 0o4755)]));
+    expect(error.message).toBe('invalid mode for "a": 0o4755 (expected an integer from 0 to 0o777)');
+  });
+
+  it('never puts file contents in an error message, whatever the failure', async () => {
+    writeFileSync(join(target, 'planted'), 'x');
+    for (const files of [
+      [file('a/', 'TOP-SECRET-VALUE')],
+      [file('a', 'TOP-SECRET-VALUE', 0o7777)],
+      [file('planted', 'TOP-SECRET-VALUE')],
+      [file('a', 'TOP-SECRET-VALUE'), file('a', 'TOP-SECRET-VALUE')],
+    ]) {
+      const error = await rejection(writeAtomically(target, files));
+      expect(`${error.message} ${String(error.cause)}`).not.toContain('TOP-SECRET');
+    }
   });
 });

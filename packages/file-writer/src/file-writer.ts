@@ -58,6 +58,12 @@ export interface WriteResult {
   readonly leftoversRemoved: number;
 }
 
+function describeMode(mode: unknown): string {
+  return typeof mode === 'number' && Number.isInteger(mode) && mode >= 0
+    ? `0o${mode.toString(8)}`
+    : String(mode);
+}
+
 function validateFiles(files: readonly FileToWrite[]): void {
   if (!Array.isArray(files)) throw new FileWriterError('INVALID_FILE', 'files must be an array');
   validatePaths(files.map((file) => file.path));
@@ -65,7 +71,7 @@ function validateFiles(files: readonly FileToWrite[]): void {
     if (!Number.isInteger(file.mode) || file.mode < 0 || file.mode > 0o777) {
       throw new FileWriterError(
         'INVALID_FILE',
-        `invalid mode for ${describePath(file.path)}: ${String(file.mode)} (expected an integer from 0 to 0o777)`,
+        `invalid mode for ${describePath(file.path)}: ${describeMode(file.mode)} (expected an integer from 0 to 0o777)`,
         { path: file.path },
       );
     }
@@ -189,9 +195,9 @@ async function resolveTarget(targetDir: string): Promise<string> {
   try {
     stats = await lstat(targetDir);
   } catch (error) {
-    const cause =
-      errnoOf(error) === 'ENOENT' ? 'does not exist' : `cannot lstat (${errnoOf(error) ?? 'error'})`;
-    throw new FileWriterError('TARGET_NOT_DIRECTORY', `target ${targetDir} ${cause}`, {
+    const errno = errnoOf(error);
+    if (errno !== 'ENOENT' && errno !== 'ENOTDIR') throw ioError('cannot lstat target', targetDir, error);
+    throw new FileWriterError('TARGET_NOT_DIRECTORY', `target ${targetDir} does not exist`, {
       path: targetDir,
       cause: error,
     });
