@@ -50,9 +50,14 @@ export interface ParseObjectsOptions {
  * checks. Returns the objects in SecretProviderClass order; throws the first `SpcError`.
  */
 export function parseObjects(objects: string, options: ParseObjectsOptions = {}): KeyVaultObject[] {
-  const text = goTrimSpace(objects);
+  const text = typeof objects === 'string' ? goTrimSpace(objects) : '';
   if (text === '') throw new SpcError('OBJECTS_MISSING', 'objects is not set');
-  const analysis = analyzeObjects(text, options.defaultFileMode ?? 0o644);
+  let analysis: ObjectsAnalysis;
+  try {
+    analysis = analyzeObjects(text, options.defaultFileMode ?? 0o644);
+  } catch {
+    throw new SpcError('INPUT_TOO_COMPLEX', 'failed to parse objects: input too large or too complex');
+  }
   if (analysis.firstError) throw analysis.firstError;
   return analysis.objects;
 }
