@@ -1,8 +1,9 @@
-import { Metadata, type ServiceError } from '@grpc/grpc-js';
+import type { ServiceError } from '@grpc/grpc-js';
 import type { CSIDriverProviderClient, MountRequest, MountResponse } from '@keyvault-csi/csi-driver/proto';
 import { type FileToWrite, writeAtomically } from '@keyvault-csi/file-writer';
 import { DriverMountError } from './driver-mount-error.js';
 import { goCodeName } from './grpc-code-names.js';
+import { driverCallMetadata } from './provider-connection.js';
 
 export interface MountVolumeRequest {
   /** From `driverAttributes`. */
@@ -48,7 +49,7 @@ export async function mountVolume(
   const response = await new Promise<MountResponse>((resolve, reject) => {
     client.mount(
       mountRequest,
-      new Metadata(),
+      driverCallMetadata(),
       { deadline: Date.now() + (request.timeoutMs ?? 120_000) },
       (error, value) => (error ? reject(rpcError(error)) : resolve(value)),
     );

@@ -1,4 +1,4 @@
-import { credentials } from '@grpc/grpc-js';
+import { credentials, Metadata } from '@grpc/grpc-js';
 import { CSIDriverProviderClient } from '@keyvault-csi/csi-driver/proto';
 
 /**
@@ -32,4 +32,12 @@ export function connectProvider(socketPath: string): CSIDriverProviderClient {
     'grpc.max_receive_message_length': DRIVER_MAX_RECEIVE_BYTES,
     'grpc.enable_retries': 1,
   });
+}
+
+/**
+ * grpc-js parses `waitForReady` in a service config but applies it only from call metadata, so
+ * every call carries it there too (Go's gRPC, which the driver uses, applies the service config).
+ */
+export function driverCallMetadata(): Metadata {
+  return new Metadata({ waitForReady: true });
 }

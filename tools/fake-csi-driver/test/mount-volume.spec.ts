@@ -87,7 +87,8 @@ describe('mountVolume against a scripted provider', () => {
     const socketPath = await ScriptedProvider.socketPath();
     const early = connectProvider(socketPath);
     const pending = mountVolume(early, { attributes, targetPath: target, write: false, timeoutMs: 10_000 });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Longer than the three UNAVAILABLE retries take (about 2.1 s): only waitForReady can save this call.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
     const late = await ScriptedProvider.start(socketPath);
     late.script = () => MountResponse.create({ objectVersion: [{ id: 'secret/a', version: 'v9' }] });
     const result = await pending;
