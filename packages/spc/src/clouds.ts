@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import type { CloudEnvironment } from './mount-plan.js';
 import { echo } from './private/echo.js';
 import { goQuote, goToUpper } from './private/go-text.js';
@@ -53,7 +53,29 @@ export const CUSTOM_CLOUD_NAME = 'AzureStackCloud';
 /** Reads a text file; throws a Node-style error (with `code`, e.g. `ENOENT`) when it cannot. */
 export type ReadTextFile = (path: string) => string;
 
-const readUtf8File: ReadTextFile = (path) => readFileSync(path, 'utf8');
+/** Largest custom cloud file read (real ones are < 2 KiB). */
+export const MAX_CLOUD_FILE_BYTES = 1 << 20;
+
+// The path comes from the SecretProviderClass: never block on a FIFO or read /dev/zero forever.
+const readUtf8File: ReadTextFile = (path) => {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (!stat.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTREGULAR' });
+    if (stat.size > MAX_CLOUD_FILE_BYTES) throw Object.assign(new Error('file too large'), { code: 'EFBIG' });
+    const buffer = Buffer.alloc(stat.size);
+    let length = 0;
+    while (length < buffer.length) {
+      const read = readSync(fd, buffer, length, buffer.length - length, length);
+      if (read === 0) break;
+      length += read;
+    }
+    return buffer.subarray(0, length).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+};
 
 /** True when `name` selects a built-in cloud (case-insensitive), without reading any file. */
 export function isBuiltInCloudName(name: string): boolean {
@@ -137,6 +159,8 @@ const ERRNO_TEXT: Readonly<Record<string, string>> = {
   ENOTDIR: 'not a directory',
   ELOOP: 'too many levels of symbolic links',
   ENAMETOOLONG: 'file name too long',
+  ENOTREGULAR: 'not a regular file',
+  EFBIG: `larger than ${MAX_CLOUD_FILE_BYTES} bytes`,
 };
 
 function describeReadError(file: string, error: unknown): string {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { BASE_ATTRIBUTES, failure, plan } from '../test/request.js';
@@ -373,6 +376,27 @@ describe('parseMountRequest: clouds', () => {
     expect(failure({ cloudName: 'AzureStackCloud', cloudEnvFileName: '/' }).message).toBe(
       'cloudName AzureStackCloud is not valid, error: read /: is a directory',
     );
+  });
+
+  it('reads a real custom cloud file, but never a device, FIFO or huge file', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'spc-cloud-'));
+    try {
+      const file = join(directory, 'cloud.json');
+      writeFileSync(file, customCloud);
+      expect(plan({ cloudName: 'AzureStackCloud', cloudEnvFileName: file }).vaultUrl).toBe(
+        'https://kv-shop.vault.stack.example/',
+      );
+      expect(failure({ cloudName: 'AzureStackCloud', cloudEnvFileName: '/dev/zero' }).message).toBe(
+        'cloudName AzureStackCloud is not valid, error: open /dev/zero: not a regular file',
+      );
+      const big = join(directory, 'big.json');
+      writeFileSync(big, ' '.repeat((1 << 20) + 1));
+      expect(failure({ cloudName: 'AzureStackCloud', cloudEnvFileName: big }).message).toBe(
+        `cloudName AzureStackCloud is not valid, error: open ${big}: larger than 1048576 bytes`,
+      );
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it('names the missing field of an incomplete custom cloud file, and rejects non-JSON', () => {
