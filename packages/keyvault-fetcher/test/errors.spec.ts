@@ -169,6 +169,21 @@ describe('Key Vault errors name the status, code and message', () => {
     expect(kv.countRequests({ path: '/secrets/present', probe: false })).toBe(4);
   });
 
+  it('says who answered when the status carries no Key Vault error (the proxy cannot reach the vault)', async () => {
+    const error = await failure({
+      vaultUrl: 'https://kv-unknown.vault.azure.net/',
+      objects: [object({ objectName: 'present' })],
+    });
+    expect(error.message).toMatch(
+      /^failed to get objectType:secret, objectName:present, objectVersion:: 502 from kv-unknown\.vault\.azure\.net \(no Key Vault error body\): /,
+    );
+    expect(error.failures[0]?.error).toMatchObject({
+      kind: 'transient',
+      statusCode: 502,
+      keyVaultCode: undefined,
+    });
+  });
+
   it('recovers from a 503 through the SDK’s retries', async () => {
     kv.injectFault({ path: '/secrets/present/', times: 1, action: { type: 'unavailable' } });
     const fetcher = new KeyVaultFetcher({ clientOptions: fastRetries });

@@ -46,11 +46,14 @@ function oneLine(text: string): string {
   return text.replace(/\s*\r?\n\s*/g, ' ').trim();
 }
 
-function restFailure(error: RestErrorLike, status: number): KeyVaultObjectError {
+function restFailure(error: RestErrorLike, status: number, step: FailedStep): KeyVaultObjectError {
   const detail = error.details?.error;
   const keyVaultCode = detail?.innerError?.code ?? detail?.code ?? error.code;
   const keyVaultMessage = oneLine(detail?.message ?? error.message ?? '');
-  const message = `${status}${keyVaultCode ? ` ${keyVaultCode}` : ''}: ${keyVaultMessage}`;
+  // Without a Key Vault error body (e.g. a proxy's 502) say who answered.
+  const message = keyVaultCode
+    ? `${status} ${keyVaultCode}: ${keyVaultMessage}`
+    : `${status} from ${step.vaultHost} (no Key Vault error body): ${keyVaultMessage}`;
   const base = { statusCode: status, keyVaultCode, cause: error };
   if (status === 404)
     return new KeyVaultObjectError(message, { ...base, code: 'NOT_FOUND', kind: 'not_found' });
@@ -117,7 +120,7 @@ export function classifyFailure(
     });
   }
   const rest = (error ?? {}) as RestErrorLike;
-  if (typeof rest.statusCode === 'number') return restFailure(rest, rest.statusCode);
+  if (typeof rest.statusCode === 'number') return restFailure(rest, rest.statusCode, step);
   if (rest.code === 'ENOTFOUND') {
     return new KeyVaultObjectError(
       `ENOTFOUND ${step.vaultHost}: DNS lookup failed for the vault host (check keyvaultName and cloudName; behind an HTTPS proxy the proxy resolves it)`,
