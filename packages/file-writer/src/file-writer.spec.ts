@@ -78,7 +78,7 @@ describe('layout', () => {
     const result = await writeAtomically(target, [file('a', 'two'), file('d', 'new')]);
 
     expect(result.changed).toBe(true);
-    expect([...result.removedPaths].sort()).toEqual(['b', 'dir/c']);
+    expect(result.removedPaths).toEqual(['b', 'dir/c']);
     expect(result.dataDirectory).not.toBe(firstDir);
     expect(result.dataDirectory).toMatch(TIMESTAMPED);
     expect(listTop(target).map((e) => e.name)).toEqual([result.dataDirectory, '..data', 'a', 'd']);

@@ -52,7 +52,7 @@ export interface WriteResult {
   readonly changed: boolean;
   /** The timestamped directory `..data` points to after the write, e.g. `..2026_05_01_10_00_00.123456789`. */
   readonly dataDirectory: string;
-  /** Payload paths of the previous set that are gone now. */
+  /** Payload paths of the previous set that are gone now, sorted. */
   readonly removedPaths: readonly string[];
   /** Leftovers of interrupted writes removed first (`..data_tmp`, unreferenced timestamped dirs). */
   readonly leftoversRemoved: number;

@@ -153,7 +153,8 @@ export async function compareWithPayload(
   const wanted = new Set(files.map((file) => file.path));
   const removedPaths = [...old]
     .filter(([path, e]) => e.kind !== 'directory' && !wanted.has(path))
-    .map(([p]) => p);
+    .map(([p]) => p)
+    .sort();
 
   let identical = rootStats !== undefined && (rootStats.mode & 0o7777) === 0o755;
   identical &&= old.size === files.length + directories.size;
