@@ -94,6 +94,18 @@ describe('lintSecretProviderClass: positions inside the objects block', () => {
   });
 });
 
+describe('lintSecretProviderClass: objects written as a quoted string', () => {
+  it('reports problems at the start of the string when positions inside it are not exact', () => {
+    const manifest = `${HEADER}  parameters:
+    usePodIdentity: "true"
+    keyvaultName: kv-shop
+    tenantId: tid
+    objects: "array:\\n  - |\\n    objectName: a\\n    objectType: nope\\n"
+`;
+    expect(lint(manifest).map((d) => [d.line, d.column, d.code])).toEqual([[11, 14, 'INVALID_OBJECT_TYPE']]);
+  });
+});
+
 describe('lintSecretProviderClass: parameters', () => {
   it('reports missing required parameters at the parameters: line', () => {
     const manifest = `${HEADER}  parameters:

@@ -108,6 +108,10 @@ describe('parseSecretProviderClasses', () => {
     expectFailure(SPEC_EXAMPLE.replace('  provider: azure\n', ''), /spec.provider is required/);
   });
 
+  it('lints the spc-parameters.md example clean', () => {
+    expect(lintSecretProviderClass(SPEC_EXAMPLE)).toEqual([]);
+  });
+
   it('returns nothing for a stream without SecretProviderClass', () => {
     expect(parseSecretProviderClasses('')).toEqual([]);
     expect(parseSecretProviderClasses('kind: Pod\n')).toEqual([]);
