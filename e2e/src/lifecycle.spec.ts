@@ -164,7 +164,7 @@ describe('one-shot `csi-driver mount`', () => {
     });
     const target = mkdtempSync(path.join(os.tmpdir(), 'e2e-watch-'));
     const watcher = new DaemonProcess(
-      [...args(stack, target).slice(1), '--watch', '--interval', '500ms'],
+      [...args(stack, target).slice(1), '--watch', '--interval', '1s'],
       env(stack),
     );
     try {
@@ -176,7 +176,8 @@ describe('one-shot `csi-driver mount`', () => {
       for (let i = 0; i < 200 && read() !== 'after-rotation'; i++) await delay(50);
       expect(read()).toBe('after-rotation');
     } finally {
-      expect((await watcher.stop('SIGTERM')).code).toBe(0);
+      const exit = await watcher.stop('SIGTERM');
+      expect(exit.code, watcher.output).toBe(0);
     }
   });
 });
