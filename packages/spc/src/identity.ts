@@ -183,3 +183,17 @@ function withHiddenSecret<T extends object, K extends string>(
   });
   return Object.freeze(visible) as Readonly<T & Record<K, string>>;
 }
+
+/**
+ * The reference's service-principal credential errors, in its order, for the credential factory
+ * to raise when it builds the credential: `undefined` when `clientid` and `clientsecret` are there.
+ */
+export function servicePrincipalProblem(
+  identity: Extract<IdentityConfig, { mode: 'ServicePrincipal' }>,
+): string | undefined {
+  if (!identity.hasNodePublishSecret)
+    return 'failed to get credentials, nodePublishSecretRef secret is not set';
+  if (identity.clientId === '') return 'could not find clientid in secrets';
+  if (identity.clientSecret === '') return 'could not find clientsecret in secrets';
+  return undefined;
+}
