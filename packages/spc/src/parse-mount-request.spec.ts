@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { BASE_ATTRIBUTES, failure, plan } from '../test/request.js';
-import { parseMountRequest, SpcError } from './index.js';
+import { parseMountRequest, SpcError, servicePrincipalProblem } from './index.js';
 
 const SECRET_OBJECT = 'array:\n  - |\n    objectName: db-password\n    objectType: secret\n';
 
@@ -543,5 +543,17 @@ describe('parseMountRequest: identity (step 11)', () => {
     expect(plan({ ...noMode }, { secrets: '{"clientId":"b","clientid":"a"}' }).identity).toMatchObject({
       clientId: 'a',
     });
+  });
+
+  it('gives the credential factory the reference service-principal errors in order', () => {
+    const problem = (secrets: string): string | undefined => {
+      const identity = plan({ ...noMode }, { secrets }).identity;
+      return identity.mode === 'ServicePrincipal' ? servicePrincipalProblem(identity) : 'wrong mode';
+    };
+    expect(problem('null')).toBe('failed to get credentials, nodePublishSecretRef secret is not set');
+    expect(problem('{}')).toBe('failed to get credentials, nodePublishSecretRef secret is not set');
+    expect(problem('{"clientsecret":"s"}')).toBe('could not find clientid in secrets');
+    expect(problem('{"clientid":"c"}')).toBe('could not find clientsecret in secrets');
+    expect(problem('{"ClientId":"c","ClientSecret":"s"}')).toBeUndefined();
   });
 });
