@@ -11,7 +11,9 @@ import {
 } from './helpers.js';
 
 const VAULT = 'kv-sharing';
-const LATENCY_MS = 150;
+/** Per-request latency for most tests; the parallelism tests raise it to make ordering unmistakable. */
+const LATENCY_MS = 40;
+const PARALLEL_LATENCY_MS = 150;
 
 let kv: KeyVaultEmulator;
 let vaultUrl: string;
@@ -172,6 +174,13 @@ describe('client and challenge reuse', () => {
 });
 
 describe('parallelism', () => {
+  beforeAll(() => {
+    kv.latencyMs = PARALLEL_LATENCY_MS;
+  });
+  afterAll(() => {
+    kv.latencyMs = LATENCY_MS;
+  });
+
   const arrivals = () =>
     kv.requests
       .filter((r) => !r.probe && /^\/secrets\/s\d+\/?$/.test(r.path))
@@ -197,8 +206,8 @@ describe('parallelism', () => {
     // One after another, each request would arrive only after the previous one's latency, the last
     // 19 latencies after the first. (The margin absorbs a tunnel + TLS handshake per request on a busy machine.)
     const first = times[0] ?? 0;
-    expect(times.filter((t) => t < first + LATENCY_MS).length).toBeGreaterThan(1);
-    expect((times.at(-1) ?? 0) - first).toBeLessThan((19 * LATENCY_MS) / 3);
+    expect(times.filter((t) => t < first + PARALLEL_LATENCY_MS).length).toBeGreaterThan(1);
+    expect((times.at(-1) ?? 0) - first).toBeLessThan((19 * PARALLEL_LATENCY_MS) / 3);
   });
 
   it('keeps at most maxConcurrency requests in flight per vault', async () => {
@@ -207,9 +216,9 @@ describe('parallelism', () => {
     await fetcher.fetch({ vaultUrl, credential: new TestCredential('app-a'), identityKey: 'app-a', objects });
     const times = arrivals();
     expect(times).toHaveLength(6);
-    // Request k+2 can only start once request k (LATENCY_MS long) has finished.
+    // Request k+2 can only start once request k (PARALLEL_LATENCY_MS long) has finished.
     for (let k = 0; k + 2 < times.length; k++) {
-      expect((times[k + 2] ?? 0) - (times[k] ?? 0)).toBeGreaterThanOrEqual(LATENCY_MS - 5);
+      expect((times[k + 2] ?? 0) - (times[k] ?? 0)).toBeGreaterThanOrEqual(PARALLEL_LATENCY_MS - 5);
     }
   });
 });
