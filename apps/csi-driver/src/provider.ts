@@ -1,12 +1,9 @@
-import { type KeyVaultClientOptions, KeyVaultFetcher } from '@keyvault-csi/keyvault-fetcher';
-import { NmiClient } from '@keyvault-csi/nmi-client';
+import type { KeyVaultClientOptions } from '@keyvault-csi/keyvault-fetcher';
 import type { BuildInfo } from './build-info.js';
-import { userAgentPrefix } from './commands/user-agent.js';
 import type { DaemonConfig } from './config/daemon-flags.js';
 import { Daemon } from './daemon.js';
 import { MountCallHandler } from './mount/mount-call.js';
-import { MountService } from './mount/mount-service.js';
-import { fetcherEventRecorder, nmiEventRecorder } from './observability/library-events.js';
+import type { LoadedMountRuntime } from './mount/mount-runtime.js';
 import type { Logger } from './observability/logger.js';
 import { DriverMetrics } from './observability/metrics.js';
 
@@ -19,62 +16,71 @@ export interface ProviderOptions {
   readonly processMetrics?: boolean;
 }
 
-/** The daemon with its one NMI client and one Key Vault fetcher per process. */
+/**
+ * The daemon with its one NMI client and one Key Vault fetcher per process. Those (and the Azure
+ * SDKs, undici) load on the first Mount: start-up and an idle node stay small.
+ */
 export class Provider {
   readonly daemon: Daemon;
   readonly metrics: DriverMetrics;
-  readonly #nmiClient: NmiClient;
+  readonly #runtime: () => Promise<LoadedMountRuntime> | undefined;
   #stopped: Promise<void> | undefined;
 
-  private constructor(daemon: Daemon, metrics: DriverMetrics, nmiClient: NmiClient) {
+  private constructor(
+    daemon: Daemon,
+    metrics: DriverMetrics,
+    runtime: () => Promise<LoadedMountRuntime> | undefined,
+  ) {
     this.daemon = daemon;
     this.metrics = metrics;
-    this.#nmiClient = nmiClient;
+    this.#runtime = runtime;
   }
 
   /** Starts the servers (metrics, gRPC socket, healthz); the default cloud was validated by the caller. */
   static async start(config: DaemonConfig, options: ProviderOptions): Promise<Provider> {
     const { logger } = options;
     const metrics = new DriverMetrics({ processMetrics: options.processMetrics ?? true });
-    const nmiClient = new NmiClient({
-      endpoint: config.nmiEndpoint,
-      onEvent: nmiEventRecorder(metrics, logger),
-    });
-    const fetcher = new KeyVaultFetcher({
-      maxConcurrency: config.maxConcurrency,
-      constructPemChain: config.constructPemChain,
-      writeCertAndKeyInSeparateFiles: config.writeCertAndKeyInSeparateFiles,
-      userAgentPrefix: userAgentPrefix(options.build.version, config.customUserAgent),
-      ...(options.keyVaultClientOptions ? { clientOptions: options.keyVaultClientOptions } : {}),
-      onEvent: fetcherEventRecorder(metrics, logger),
-    });
+    let runtime: Promise<LoadedMountRuntime> | undefined;
+    const loadRuntime = (): Promise<LoadedMountRuntime> => {
+      runtime ??= import('./mount/mount-runtime.js').then(({ createMountRuntime }) =>
+        createMountRuntime(config, {
+          logger,
+          metrics,
+          version: options.build.version,
+          ...(options.keyVaultClientOptions ? { keyVaultClientOptions: options.keyVaultClientOptions } : {}),
+        }),
+      );
+      // A failed load is not cached: the next Mount tries again.
+      runtime.catch(() => {
+        runtime = undefined;
+      });
+      return runtime;
+    };
     const mount = new MountCallHandler({
-      service: new MountService({ nmiClient, fetcher, defaultCloudName: config.cloudName }),
+      runtime: loadRuntime,
       logger,
       metrics,
       mountTimeoutMs: config.mountTimeoutMs,
     });
-    try {
-      const daemon = await Daemon.start({
-        endpoint: config.endpoint,
-        healthz: config.healthz,
-        metrics: config.metrics,
-        shutdownGraceMs: config.shutdownGraceMs,
-        runtimeVersion: options.build.version,
-        logger,
-        driverMetrics: metrics,
-        mount,
-      });
-      return new Provider(daemon, metrics, nmiClient);
-    } catch (error) {
-      await nmiClient.close();
-      throw error;
-    }
+    const daemon = await Daemon.start({
+      endpoint: config.endpoint,
+      healthz: config.healthz,
+      metrics: config.metrics,
+      shutdownGraceMs: config.shutdownGraceMs,
+      runtimeVersion: options.build.version,
+      logger,
+      driverMetrics: metrics,
+      mount,
+    });
+    return new Provider(daemon, metrics, () => runtime);
   }
 
   /** Graceful stop (deployment.md §2), then the NMI client's connections. Idempotent. */
   stop(): Promise<void> {
-    this.#stopped ??= this.daemon.stop().then(() => this.#nmiClient.close());
+    this.#stopped ??= this.daemon.stop().then(async () => {
+      const runtime = await this.#runtime()?.catch(() => undefined);
+      await runtime?.close();
+    });
     return this.#stopped;
   }
 }

@@ -4,6 +4,9 @@ import { NmiError } from '@keyvault-csi/nmi-client';
 import { SpcError } from '@keyvault-csi/spc';
 import { boundStatusMessage } from '../grpc/status-message.js';
 import { IdentityModeNotSupportedError } from './identity-mode-error.js';
+import { MountBudgetExceededError, MountCancelledError } from './mount-stop-errors.js';
+
+export { MountBudgetExceededError, MountCancelledError };
 
 export const MOUNT_ERROR_PREFIX = 'failed to mount objects, error: ';
 
@@ -14,18 +17,6 @@ export interface MountErrorStatus {
   readonly details: string;
   /** Stable code of the failure for logs (`SPC:<code>`, `NMI_FORBIDDEN`, `KV:SecretNotFound`...). */
   readonly errorCode: string;
-}
-
-/** Mount ended because the daemon stopped (grace period over) or the driver went away. */
-export class MountCancelledError extends Error {
-  override readonly name = 'MountCancelledError';
-  readonly code = 'MOUNT_CANCELLED';
-}
-
-/** Our own safety net fired: a library did not settle by the end of the mount's budget. */
-export class MountBudgetExceededError extends Error {
-  override readonly name = 'MountBudgetExceededError';
-  readonly code = 'MOUNT_BUDGET_EXCEEDED';
 }
 
 const NMI_CODES: Readonly<Record<string, status>> = {

@@ -1,11 +1,14 @@
 import type { ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import { type MountRequest, MountResponse } from '../generated/v1alpha1/service.js';
 import { codeName } from '../grpc/instrument.js';
+import { boundStatusMessage } from '../grpc/status-message.js';
 import type { Logger } from '../observability/logger.js';
 import type { DriverMetrics } from '../observability/metrics.js';
-import { MountBudgetExceededError, MountCancelledError, mountErrorStatus } from './error-status.js';
+import type { MountErrorStatus } from './error-status.js';
 import { mountBudgetEnd } from './mount-budget.js';
 import type { MountReport, MountService } from './mount-service.js';
+import { MountBudgetExceededError, MountCancelledError } from './mount-stop-errors.js';
 
 const ONE_MIB = 1 << 20;
 /** How long after its budget a mount may still settle before we answer for it. */
@@ -16,20 +19,26 @@ const SAFETY_SLACK_MS = 2000;
  * metrics, one log line per mount, and the error → status mapping. Keeps track of what is in
  * flight so a stop can wait for it or cancel it.
  */
+/** The mount code and its libraries, loaded on the first Mount so an idle node never pays for them. */
+export interface MountRuntime {
+  readonly service: Pick<MountService, 'mount'>;
+  errorStatus(error: unknown): MountErrorStatus;
+}
+
 export class MountCallHandler {
-  readonly #service: MountService;
+  readonly #runtime: () => Promise<MountRuntime>;
   readonly #logger: Logger;
   readonly #metrics: DriverMetrics;
   readonly #mountTimeoutMs: number;
   readonly #inFlight = new Set<AbortController>();
 
   constructor(options: {
-    readonly service: MountService;
+    readonly runtime: () => Promise<MountRuntime>;
     readonly logger: Logger;
     readonly metrics: DriverMetrics;
     readonly mountTimeoutMs: number;
   }) {
-    this.#service = options.service;
+    this.#runtime = options.runtime;
     this.#logger = options.logger;
     this.#metrics = options.metrics;
     this.#mountTimeoutMs = options.mountTimeoutMs;
@@ -75,13 +84,15 @@ export class MountCallHandler {
     this.#metrics.mountStarted();
     const report: MountReport = {};
     let outcome = 'OK';
+    let runtime: MountRuntime | undefined;
     try {
+      runtime = await this.#runtime();
       const aborted = new Promise<never>((_, reject) => {
         controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
       });
       aborted.catch(() => undefined);
       const result = await Promise.race([
-        this.#service.mount(call.request, { deadline, signal: controller.signal, report }),
+        runtime.service.mount(call.request, { deadline, signal: controller.signal, report }),
         aborted,
       ]);
       if (result.objectVersions.length === 0 || result.files.length === 0) {
@@ -99,7 +110,8 @@ export class MountCallHandler {
       callback(null, response);
       this.#logMount(report, started, outcome);
     } catch (error) {
-      const failure = mountErrorStatus(controller.signal.aborted ? controller.signal.reason : error);
+      const cause = controller.signal.aborted ? controller.signal.reason : error;
+      const failure = runtime ? runtime.errorStatus(cause) : runtimeUnavailable(cause);
       outcome = codeName(failure.code);
       callback({ code: failure.code, details: failure.details });
       this.#logMount(report, started, outcome, failure.errorCode, failure.details);
@@ -139,4 +151,15 @@ export class MountCallHandler {
     if (errorCode === undefined) this.#logger.info(fields, 'mount');
     else this.#logger.warn(fields, 'mount failed');
   }
+}
+
+function runtimeUnavailable(error: unknown): MountErrorStatus {
+  const text = error instanceof Error ? error.message : String(error);
+  return {
+    code: status.INTERNAL,
+    errorCode: 'RUNTIME_UNAVAILABLE',
+    details: boundStatusMessage(
+      `failed to mount objects, error: internal error: cannot load the mount code: ${text}`,
+    ),
+  };
 }

@@ -1,0 +1,44 @@
+import { type KeyVaultClientOptions, KeyVaultFetcher } from '@keyvault-csi/keyvault-fetcher';
+import { NmiClient } from '@keyvault-csi/nmi-client';
+import { userAgentPrefix } from '../commands/user-agent.js';
+import type { DaemonConfig } from '../config/daemon-flags.js';
+import { fetcherEventRecorder, nmiEventRecorder } from '../observability/library-events.js';
+import type { Logger } from '../observability/logger.js';
+import type { DriverMetrics } from '../observability/metrics.js';
+import { mountErrorStatus } from './error-status.js';
+import type { MountRuntime } from './mount-call.js';
+import { MountService } from './mount-service.js';
+
+export interface LoadedMountRuntime extends MountRuntime {
+  close(): Promise<void>;
+}
+
+/** One NMI client and one Key Vault fetcher for the whole process, wired to the metrics. */
+export function createMountRuntime(
+  config: DaemonConfig,
+  options: {
+    readonly logger: Logger;
+    readonly metrics: DriverMetrics;
+    readonly version: string;
+    readonly keyVaultClientOptions?: KeyVaultClientOptions;
+  },
+): LoadedMountRuntime {
+  const { logger, metrics } = options;
+  const nmiClient = new NmiClient({
+    endpoint: config.nmiEndpoint,
+    onEvent: nmiEventRecorder(metrics, logger),
+  });
+  const fetcher = new KeyVaultFetcher({
+    maxConcurrency: config.maxConcurrency,
+    constructPemChain: config.constructPemChain,
+    writeCertAndKeyInSeparateFiles: config.writeCertAndKeyInSeparateFiles,
+    userAgentPrefix: userAgentPrefix(options.version, config.customUserAgent),
+    ...(options.keyVaultClientOptions ? { clientOptions: options.keyVaultClientOptions } : {}),
+    onEvent: fetcherEventRecorder(metrics, logger),
+  });
+  return {
+    service: new MountService({ nmiClient, fetcher, defaultCloudName: config.cloudName }),
+    errorStatus: mountErrorStatus,
+    close: () => nmiClient.close(),
+  };
+}
