@@ -166,6 +166,22 @@ describe('lintSecretProviderClass: parameters', () => {
     ]);
   });
 
+  it('warns about parameters the selected mode or cloud ignores', () => {
+    const manifest = `${HEADER}  parameters:
+    usePodIdentity: "true"
+    userAssignedIdentityID: id-1
+    podIdentityClientID: client-1
+    cloudEnvFileName: /etc/kubernetes/custom.json
+    keyvaultName: kv-shop
+    tenantId: tid
+    objects: 'array: ["objectName: a\\nobjectType: secret"]'
+`;
+    expect(lines(manifest)).toEqual([
+      'spc.yaml:9:29 warning parameter "userAssignedIdentityID" is ignored without useVMManagedIdentity',
+      'spc.yaml:11:23 warning parameter "cloudEnvFileName" is ignored unless cloudName is AzureStackCloud',
+    ]);
+  });
+
   it('does not check values only kubelet supplies (pod, tokens)', () => {
     const manifest = `${HEADER}  parameters:
     clientID: abc

@@ -209,6 +209,28 @@ function lintClass(located: LocatedSecretProviderClass, yamlText: string, at: At
     );
   }
 
+  const ignoredUnless = (parameter: string, condition: boolean, reason: string): void => {
+    if (get(parameter) !== '' && !condition) {
+      at(
+        'warning',
+        'PARAMETER_IGNORED',
+        `parameter ${goQuote(parameter)} is ignored ${reason}`,
+        valueAt(parameter),
+      );
+    }
+  };
+  ignoredUnless(
+    'userAssignedIdentityID',
+    enabled.includes('useVMManagedIdentity'),
+    'without useVMManagedIdentity',
+  );
+  ignoredUnless('podIdentityClientID', enabled.includes('usePodIdentity'), 'without usePodIdentity');
+  ignoredUnless(
+    'cloudEnvFileName',
+    goToUpper(cloudName) === 'AZURESTACKCLOUD',
+    'unless cloudName is AzureStackCloud',
+  );
+
   // Steps 12–15.
   const objectsParameter = parameters.get('objects');
   const rawObjects = objectsParameter?.value ?? '';
