@@ -8,6 +8,7 @@ import {
   type KeyVaultObject,
   MountFetchError,
 } from '../src/index.js';
+import { fixtureText } from './fixtures.js';
 import {
   mountFailure,
   object,
@@ -36,6 +37,8 @@ beforeAll(async () => {
   v.setSecret('bad-b64', SECRET_VALUES[1] as string);
   v.setSecret('off', 'disabled-value');
   v.disable('secrets', 'off');
+  v.importCertificate('off-cert', { pem: fixtureText('a-leaf.pkcs8.pem') + fixtureText('a-leaf.x509.pem') });
+  v.disable('certificates', 'off-cert');
   const rbac = kv.vault('kv-errors-rbac').rbac();
   rbac.grant('errors-reader', { secrets: ['list'] });
   rbac.setSecret('present', 'rbac-value');
@@ -141,6 +144,21 @@ describe('Key Vault errors name the status, code and message', () => {
       /objectVersion:: 403 SecretDisabled: Operation get is not allowed on a disabled secret\.$/,
     );
     expect(error.failures[0]?.error).toMatchObject({ kind: 'forbidden', code: 'DISABLED' });
+  });
+
+  it('403 KeyDisabled and CertificateDisabled for a disabled certificate’s key and certificate', async () => {
+    const error = await failure({
+      objects: [
+        object({ objectName: 'off-cert' }),
+        object({ objectName: 'off-cert', objectType: 'key' }),
+        object({ objectName: 'off-cert', objectType: 'cert' }),
+      ],
+    });
+    expect(error.failures.map((f) => [f.error.code, f.error.keyVaultCode])).toEqual([
+      ['DISABLED', 'SecretDisabled'],
+      ['DISABLED', 'KeyDisabled'],
+      ['DISABLED', 'CertificateDisabled'],
+    ]);
   });
 
   it('401 for a token with the wrong audience', async () => {

@@ -40,6 +40,10 @@ beforeAll(async () => {
   versions.h3 = v.setSecret('rotating', { value: 'three', created: 300 }).version;
   versions.h4 = v.setSecret('rotating', { value: 'four', created: 400 }).version;
   v.versionOrder = 'shuffled';
+  // 30 versions: more than one listing page (25), the newest on the second page
+  const paged = kv.vault('kv-objects-paged');
+  paged.grant('objects-reader', { secrets: ['get', 'list'] }).versionOrder = 'oldest-first';
+  for (let i = 0; i < 30; i++) paged.setSecret('many', { value: `v${i}`, created: 1000 + i });
 });
 
 afterAll(() => stopProxiedEmulator(kv));
@@ -255,6 +259,19 @@ describe('objectVersionHistory', () => {
       `failed to get objectType:secret, objectName:rotating, objectVersion:${versions.h2}: objectVersion ${versions.h2} not found among the enabled versions`,
     );
     expect(error.failures[0]?.error).toMatchObject({ kind: 'not_found', code: 'VERSION_NOT_FOUND' });
+  });
+
+  it('reads every page of the version listing', async () => {
+    kv.resetStats();
+    const f = fetcher();
+    const result = await f.fetch({
+      vaultUrl: kv.vaultUrl('kv-objects-paged'),
+      credential: reader,
+      identityKey: 'objects-reader',
+      objects: [object({ objectName: 'many', objectVersionHistory: 3 })],
+    });
+    expect(result.files.map((file) => text(file.contents))).toEqual(['v29', 'v28', 'v27']);
+    expect(kv.countRequests({ path: '/secrets/many/versions', probe: false })).toBe(2);
   });
 
   it('lists key and certificate versions too', async () => {
