@@ -137,6 +137,19 @@ describe('objects: inner YAML (each object)', () => {
     );
   });
 
+  it('honours YAML merge keys like Go (explicit keys win, earlier merged maps win)', () => {
+    const merged = first('<<: {objectType: secret, objectAlias: x}\nobjectName: a\nobjectAlias: y');
+    expect([merged.objectType, merged.fileName]).toEqual(['secret', 'y']);
+    const sequence = first(
+      '<<: [{objectAlias: first}, {objectAlias: second, objectType: key}]\nobjectName: a',
+    );
+    expect([sequence.objectType, sequence.fileName]).toEqual(['key', 'first']);
+    expect(objectsFailure('objectName: a\n<<: x').message).toBe(
+      'unmarshal failed for keyVaultObjects at index 0, error: yaml: line 2: map merge requires map or sequence of maps as the value',
+    );
+    expect(first('objectName: a\nobjectType: secret\n"<<": {objectAlias: x}').fileName).toBe('a');
+  });
+
   it('reports inner YAML syntax errors with the index', () => {
     const error = objectsFailure('objectName: a\nobjectName: b');
     expect(error.code).toBe('INVALID_OBJECT_YAML');

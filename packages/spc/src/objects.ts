@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type Scalar } from 'yaml';
+import { isMap, isScalar, isSeq, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { DiagnosticCode, DiagnosticSeverity } from './diagnostic.js';
 import { checkFilePath } from './file-path.js';
 import type { KeyVaultObject, ObjectEncoding, ObjectFormat, ObjectType } from './mount-plan.js';
@@ -409,10 +409,13 @@ export function decodeYamlItem(item: ArrayItem, index: number, report: Report): 
   const document = source.documents[0];
   const root = document ? resolveOrNull(document, document.document.contents) : null;
   if (document && root !== null && !isNullScalar(root)) {
+    const pairs = isMap(root) ? withMergedKeys(document, root) : undefined;
     if (!isMap(root)) {
       typeError(root, 'types.KeyVaultObject');
+    } else if (typeof pairs === 'number') {
+      return syntax(pairs, 'map merge requires map or sequence of maps as the value');
     } else {
-      for (const pair of root.items) {
+      for (const pair of pairs ?? []) {
         const key = resolveOrNull(document, pair.key);
         if (key === null || !isScalar(key)) {
           if (key !== null) typeError(key, 'string');
@@ -483,6 +486,33 @@ export function decodeYamlItem(item: ArrayItem, index: number, report: Report): 
   const fields = { ...raw };
   for (const field of Object.keys(fields) as StringField[]) fields[field] = goTrimSpace(fields[field]);
   return { fields, objectVersionHistory, fieldOffsets };
+}
+
+/**
+ * Go's yaml.v3 honours merge keys (`<<: *base`) when decoding into a struct: merged pairs first
+ * (earlier maps of a merge sequence win), explicit pairs last. Returns the offset of a bad merge.
+ */
+function withMergedKeys(document: YamlDocument, map: YAMLMap): Pair[] | number {
+  const merged: Pair[] = [];
+  const explicit: Pair[] = [];
+  for (const pair of map.items) {
+    const key = resolveOrNull(document, pair.key);
+    if (!isScalar(key) || key.type !== 'PLAIN' || String(key.value) !== '<<') {
+      explicit.push(pair);
+      continue;
+    }
+    const value = resolveOrNull(document, pair.value);
+    const sources = isMap(value)
+      ? [value]
+      : isSeq(value)
+        ? value.items.map((i) => resolveOrNull(document, i))
+        : [null];
+    for (const source of sources.reverse()) {
+      if (!isMap(source)) return key.range?.[0] ?? 0;
+      merged.push(...source.items);
+    }
+  }
+  return merged.length === 0 ? explicit : [...merged, ...explicit];
 }
 
 // `key: value` lines only: known fields, unique keys, plain values of `[A-Za-z0-9_./-]` (not
