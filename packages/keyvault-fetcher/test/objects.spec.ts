@@ -1,6 +1,6 @@
 import type { KeyVaultEmulator } from '@keyvault-csi/keyvault-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KeyVaultFetcher, type KeyVaultObject, MountFetchError } from '../src/index.js';
+import { type FetcherEvent, KeyVaultFetcher, type KeyVaultObject, MountFetchError } from '../src/index.js';
 import { fixtureBytes, fixtureText } from './fixtures.js';
 import { object, startProxiedEmulator, stopProxiedEmulator, TestCredential, text } from './helpers.js';
 
@@ -26,6 +26,7 @@ beforeAll(async () => {
   v.setSecret('bad-b64', 'QmFz!ZTY0');
   versions.rsaCert = v.importCertificate('rsa-cert', { pfx: fixtureBytes('rsa-legacy.pfx') }).version;
   v.importCertificate('ec-chain', { pfx: fixtureBytes('ec-chain-aes.pfx') });
+  v.importCertificate('ec-partial', { pfx: fixtureBytes('ec-partial.pfx') });
   v.importCertificate('pem-cert', { pem: fixtureText('a-leaf.x509.pem') + fixtureText('a-leaf.pkcs8.pem') });
   v.setKey('rsa-key', { pem: fixtureText('rsa.pub.pem') });
   v.setKey('rsa-hsm-key', { pem: fixtureText('rsa.pub.pem'), kty: 'RSA-HSM' });
@@ -127,6 +128,18 @@ describe('certificate-backed secrets', () => {
         fixtureText('a-int.x509.pem') +
         fixtureText('a-root.x509.pem'),
     );
+  });
+
+  it('keeps the stored order of an incomplete chain and reports it as an event', async () => {
+    const events: FetcherEvent[] = [];
+    const result = await fetchOne(
+      object({ objectName: 'ec-partial' }),
+      fetcher({ onEvent: (e) => events.push(e) }),
+    );
+    expect(text(result.files[0]?.contents)).toBe(
+      fixtureText('a-leaf.pkcs8.pem') + fixtureText('a-leaf.x509.pem') + fixtureText('a-root.x509.pem'),
+    );
+    expect(events).toContainEqual({ type: 'chain-incomplete', objectName: 'ec-partial' });
   });
 
   it('keeps the stored order with constructPemChain false', async () => {

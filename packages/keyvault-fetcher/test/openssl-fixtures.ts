@@ -193,6 +193,8 @@ export async function makeOpensslFixtures(dir: string): Promise<void> {
       pfx(dir, `ec-chain-${variant}`, 'a-leaf.key', ['a-leaf.pem', 'a-root.pem', 'a-int.pem'], variant),
     );
   }
+  // leaf + root without the intermediate: the chain cannot be completed
+  steps.push(pfx(dir, 'ec-partial', 'a-leaf.key', ['a-leaf.pem', 'a-root.pem'], 'aes'));
   // reference outputs: PKCS#8 keys and certificate PEMs as openssl prints them
   for (const key of ['rsa', 'a-leaf'])
     steps.push(openssl(dir, ['pkey', '-in', `${key}.key`, '-out', `${key}.pkcs8.pem`]));

@@ -54,6 +54,30 @@ describe('coalescing identical in-flight requests', () => {
     expect(events.filter((e) => e.type === 'coalesced')).toHaveLength(24);
   });
 
+  it('a mount that gives up does not cancel the shared request for the others', async () => {
+    const slow = kv.injectFault({ path: '/secrets/shared/', action: { type: 'delay', ms: 400 } });
+    try {
+      const fetcher = new KeyVaultFetcher();
+      const mount = (deadline?: number) =>
+        fetcher.fetch({
+          vaultUrl,
+          credential: new TestCredential('app-a'),
+          identityKey: 'app-a',
+          objects: [object({ objectName: 'shared' })],
+          deadline,
+        });
+      const [impatient, patient] = await Promise.allSettled([mount(Date.now() + 100), mount()]);
+      expect(impatient.status).toBe('rejected');
+      expect(((impatient as PromiseRejectedResult).reason as MountFetchError).failures[0]?.error.kind).toBe(
+        'deadline',
+      );
+      expect(patient.status).toBe('fulfilled');
+      expect(authorizedGets('/secrets/shared')).toBe(1);
+    } finally {
+      slow.remove();
+    }
+  });
+
   it('two identities never share: 2 GETs, one per identity', async () => {
     const fetcher = new KeyVaultFetcher();
     const mount = (id: string) =>

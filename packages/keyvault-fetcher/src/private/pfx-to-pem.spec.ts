@@ -48,6 +48,14 @@ describe('pfxToPem', () => {
     );
   });
 
+  it('keeps the stored order when the chain is incomplete (leaf + root) and says so', () => {
+    const { pem, chainComplete } = pfxToPem(pfxBase64('ec-partial'), { constructPemChain: true });
+    expect(chainComplete).toBe(false);
+    expect(pem).toBe(
+      fixtureText('a-leaf.pkcs8.pem') + fixtureText('a-leaf.x509.pem') + fixtureText('a-root.x509.pem'),
+    );
+  });
+
   it('accepts base64 wrapped with CRLF and rejects junk with Go’s offset', () => {
     const wrapped = pfxBase64('rsa-aes').replace(/(.{76})/g, '$1\r\n');
     expect(pfxToPem(wrapped, { constructPemChain: true }).pem).toBe(
