@@ -54,7 +54,7 @@ export function parseObjects(objects: string, options: ParseObjectsOptions = {})
   if (text === '') throw new SpcError('OBJECTS_MISSING', 'objects is not set');
   let analysis: ObjectsAnalysis;
   try {
-    analysis = analyzeObjects(text, options.defaultFileMode ?? 0o644);
+    analysis = analyzeObjects(text, options.defaultFileMode ?? 0o644, { firstErrorOnly: true });
   } catch {
     throw new SpcError('INPUT_TOO_COMPLEX', 'failed to parse objects: input too large or too complex');
   }
@@ -97,7 +97,11 @@ export interface ObjectsAnalysis {
 }
 
 /** Collects every finding in `text` (already trimmed); `firstError` is the mount's answer. */
-export function analyzeObjects(text: string, defaultFileMode: number): ObjectsAnalysis {
+export function analyzeObjects(
+  text: string,
+  defaultFileMode: number,
+  options: { readonly firstErrorOnly?: boolean } = {},
+): ObjectsAnalysis {
   const issues: ObjectIssue[] = [];
   let firstError: SpcError | undefined;
   const report = (issue: ObjectIssue, mountMessage = issue.message): void => {
@@ -135,10 +139,12 @@ export function analyzeObjects(text: string, defaultFileMode: number): ObjectsAn
   }
 
   const items: AnalyzedObject[] = [];
-  outer.items.forEach((item, index) => {
+  for (const [index, item] of outer.items.entries()) {
     const analyzed = analyzeItem(item, index, defaultFileMode, report);
     if (analyzed) items.push(analyzed);
-  });
+    // A mount needs only the first error: do not decode thousands of objects after it.
+    if (options.firstErrorOnly && firstError) return { objects: [], items, issues, firstError };
+  }
 
   const objects = items.flatMap((item) => (item.object ? [item.object] : []));
   checkPathConflicts(items, report);

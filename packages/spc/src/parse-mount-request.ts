@@ -114,7 +114,7 @@ function parse(request: MountRequestPayload, options: ParseMountRequestOptions):
   // 12–15
   const objectsText = get('objects');
   if (objectsText === '') throw new SpcError('OBJECTS_MISSING', 'objects is not set');
-  const analysis = analyzeObjects(objectsText, defaultFileMode);
+  const analysis = analyzeObjects(objectsText, defaultFileMode, { firstErrorOnly: true });
   if (analysis.firstError) throw analysis.firstError;
 
   // 16
