@@ -100,6 +100,39 @@ describe('Mount through fake NMI and the Key Vault emulator', () => {
     expect(error?.details).toContain('nmi response failed with status code: 403');
   });
 
+  it('rides out a late NMI (404, then the identity is assigned)', async () => {
+    fakes.nmi.injectFaults({ status: 404, times: 1 });
+    const { response, error } = await mount(client, {
+      attributes: demoAttributes(
+        { objects: objects('objectName: secret1\nobjectType: secret') },
+        { ...POD, uid: 'late-pod' },
+      ),
+    });
+    expect(error).toBeUndefined();
+    expect(response?.objectVersion).toHaveLength(1);
+  });
+
+  it('answers DEADLINE_EXCEEDED when the NMI request is still in flight at the budget end', async () => {
+    fakes.nmi.injectFaults({ delayMs: 6000, times: 1 });
+    // A 7 s deadline leaves a 3.5 s budget (half of what remains below 10 s).
+    const { error } = await mount(
+      client,
+      {
+        attributes: demoAttributes(
+          { objects: objects('objectName: secret1\nobjectType: secret') },
+          { ...POD, uid: 'slow-nmi' },
+        ),
+      },
+      7000,
+    );
+    expect(error?.code).toBe(status.DEADLINE_EXCEEDED);
+    // Which step the text names (the NMI call inside the SDK's get) is the fetcher's wording.
+    expect(error?.details).toMatch(
+      /^failed to mount objects, error: failed to get objectType:secret, objectName:secret1.*deadline/,
+    );
+    fakes.nmi.clearFaults();
+  });
+
   it('bounds a 1 MB echoed value and repairs a lone surrogate', async () => {
     const huge = await mount(client, {
       attributes: demoAttributes({ keyvaultName: 'v'.repeat(1_000_000), objects: objects('objectName: a') }),
