@@ -172,6 +172,30 @@ describe('Key Vault errors name the status, code and message', () => {
     });
   });
 
+  it('follows a scope= challenge, and reports a 401 without a challenge header as unauthorized', async () => {
+    kv.addVault('kv-errors-scope', { challenge: 'scope' })
+      .grant('errors-reader', { secrets: ['get'] })
+      .setSecret('s', 'scoped');
+    kv.addVault('kv-errors-nohdr', { challenge: 'no-header' })
+      .grant('errors-reader', { secrets: ['get'] })
+      .setSecret('s', 'never');
+    const fetcher = new KeyVaultFetcher();
+    const mount = (vault: string) =>
+      fetcher.fetch({
+        vaultUrl: kv.vaultUrl(vault),
+        credential: reader,
+        identityKey: 'errors-reader',
+        objects: [object({ objectName: 's' })],
+      });
+    expect(text((await mount('kv-errors-scope')).files[0]?.contents)).toBe('scoped');
+    const error = await mountFailure(mount('kv-errors-nohdr'));
+    messages.push(error.message);
+    expect(error.message).toMatch(
+      /objectVersion:: 401 Unauthorized: AKV10000: Request is missing a Bearer or PoP token\.$/,
+    );
+    expect(error.failures[0]?.error).toMatchObject({ kind: 'unauthorized', statusCode: 401 });
+  });
+
   it('5xx after the SDK’s retries is transient', async () => {
     kv.injectFault({
       path: `/secrets/present/`,
@@ -383,7 +407,8 @@ describe('no secret value or token in any error message', () => {
         expect(message).not.toContain(token);
         expect(message).not.toContain(token.split('.')[2]);
       }
-      expect(message).not.toMatch(/Bearer /i);
+      expect(message).not.toMatch(/Bearer [\w.-]{20,}/i);
+      expect(message).not.toMatch(/eyJ[\w-]{10,}\./);
     }
   });
 });
