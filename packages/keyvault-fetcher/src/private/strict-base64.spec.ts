@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConversionError } from './conversion-error.js';
 import { decodeBase64Strict } from './strict-base64.js';
@@ -46,5 +47,39 @@ describe('decodeBase64Strict', () => {
 
   it('returns no bytes for empty input', () => {
     expect(decodeBase64Strict('')).toEqual(new Uint8Array());
+  });
+});
+
+describe('decodeBase64Strict properties', () => {
+  it('decodes any bytes encoded by Buffer, whatever CR/LF are inserted', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 200 }),
+        fc.array(fc.tuple(fc.nat(), fc.constantFrom('\n', '\r\n', '\r'))),
+        (bytes, breaks) => {
+          let text = Buffer.from(bytes).toString('base64');
+          for (const [at, br] of breaks) {
+            const i = at % (text.length + 1);
+            text = text.slice(0, i) + br + text.slice(i);
+          }
+          expect(Buffer.from(decodeBase64Strict(text))).toEqual(Buffer.from(bytes));
+        },
+      ),
+    );
+  });
+
+  it('either decodes or fails with a Go-style offset inside the input', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...'AB+/=\n\r!a'), maxLength: 40 }), (text) => {
+        try {
+          decodeBase64Strict(text);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ConversionError);
+          const offset = Number(/at input byte (\d+)$/.exec((error as Error).message)?.[1]);
+          expect(offset).toBeGreaterThanOrEqual(0);
+          expect(offset).toBeLessThanOrEqual(Buffer.byteLength(text));
+        }
+      }),
+    );
   });
 });

@@ -25,7 +25,8 @@ function isNewline(byte: number | undefined): boolean {
  */
 export function decodeBase64Strict(text: string): Uint8Array {
   const src = Buffer.from(text, 'utf8');
-  const out: number[] = [];
+  const out = new Uint8Array(Math.floor(src.length / 4) * 3 + 3);
+  let n = 0;
   let si = 0;
   while (si < src.length) {
     const quantum = [0, 0, 0, 0];
@@ -34,7 +35,7 @@ export function decodeBase64Strict(text: string): Uint8Array {
     let trailing: number | undefined;
     while (j < 4) {
       if (si === src.length) {
-        if (j === 0) return Uint8Array.from(out);
+        if (j === 0) return out.slice(0, n);
         throw illegal(si - j);
       }
       const byte = src[si] as number;
@@ -61,9 +62,10 @@ export function decodeBase64Strict(text: string): Uint8Array {
     }
     const [a = 0, b = 0, c = 0, d = 0] = quantum;
     const value = (a << 18) | (b << 12) | (c << 6) | d;
-    const bytes = [(value >> 16) & 0xff, (value >> 8) & 0xff, value & 0xff];
-    out.push(...bytes.slice(0, dlen - 1));
+    if (dlen > 1) out[n++] = (value >> 16) & 0xff;
+    if (dlen > 2) out[n++] = (value >> 8) & 0xff;
+    if (dlen > 3) out[n++] = value & 0xff;
     if (trailing !== undefined) throw illegal(trailing);
   }
-  return Uint8Array.from(out);
+  return out.slice(0, n);
 }

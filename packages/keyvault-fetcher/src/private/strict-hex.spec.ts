@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeHexStrict } from './strict-hex.js';
 
@@ -21,5 +22,16 @@ describe('decodeHexStrict', () => {
     ['a b', "encoding/hex: invalid byte: U+0020 ' '"],
   ])('rejects %j with %j', (input, message) => {
     expect(() => decodeHexStrict(input)).toThrow(message);
+  });
+});
+
+describe('decodeHexStrict properties', () => {
+  it('decodes any bytes hex-encoded in any mix of cases', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), fc.boolean(), (bytes, upper) => {
+        const hex = Buffer.from(bytes).toString('hex');
+        expect(Buffer.from(decodeHexStrict(upper ? hex.toUpperCase() : hex))).toEqual(Buffer.from(bytes));
+      }),
+    );
   });
 });
