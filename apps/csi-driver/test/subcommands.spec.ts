@@ -135,6 +135,8 @@ describe('csi-driver mount (one-shot and --watch, built binary)', () => {
       expect((await watcher.exited).code).toBe(0);
       const written = watcher.stderrLines.filter((line) => line.includes('"msg":"files written"'));
       expect(written).toHaveLength(2);
+      // Logs never carry a secret value or a token.
+      expect(watcher.stderr).not.toMatch(/first value|rotated value|eyJ[\w-]{10,}\.[\w-]{10,}/);
     } finally {
       if (watcher.child.exitCode === null) watcher.kill('SIGKILL');
     }
