@@ -239,6 +239,32 @@ describe('Key Vault errors name the status, code and message', () => {
   });
 });
 
+describe('SDK client options', () => {
+  it('sends userAgentPrefix ahead of the SDK user agent', async () => {
+    const agents: string[] = [];
+    kv.registerHost('kv-errors-ua.vault.azure.net', (req, res) => {
+      agents.push(String(req.headers['user-agent']));
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'SecretNotFound', message: 'not here' } }));
+    });
+    try {
+      const fetcher = new KeyVaultFetcher({ userAgentPrefix: 'keyvault-csi/0.1.0 my-cluster' });
+      const error = await mountFailure(
+        fetcher.fetch({
+          vaultUrl: 'https://kv-errors-ua.vault.azure.net/',
+          credential: reader,
+          identityKey: 'errors-reader',
+          objects: [object({ objectName: 's' })],
+        }),
+      );
+      expect(error.failures[0]?.error.keyVaultCode).toBe('SecretNotFound');
+      expect(agents[0]).toMatch(/^keyvault-csi\/0\.1\.0 my-cluster azsdk-js-keyvault-secrets\/4\.11\.2 /);
+    } finally {
+      kv.unregisterHost('kv-errors-ua.vault.azure.net');
+    }
+  });
+});
+
 describe('429 throttling', () => {
   function throttledFetcher(sleeps: number[], events: FetcherEvent[] = []) {
     return new KeyVaultFetcher({
