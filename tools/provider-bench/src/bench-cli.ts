@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// `provider-bench [--scale 0.1] [--docs <dir>] [--no-write]`: runs every scenario and writes
+// docs/bench/provider.md and docs/benchmarks.json (repository root by default).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { writeBenchDocs } from './bench-report.js';
+import { textTable } from './figures.js';
+import { MISS_NOTES } from './miss-notes.js';
+import { runProviderBench } from './provider-bench.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const { values } = parseArgs({
+  options: {
+    scale: { type: 'string', default: '1' },
+    docs: { type: 'string', default: path.join(root, 'docs') },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const scale = Number(values.scale);
+if (!(scale > 0 && scale <= 1)) {
+  process.stderr.write(`--scale must be in (0, 1], got ${values.scale}\n`);
+  process.exit(2);
+}
+const result = await runProviderBench({
+  scale,
+  maxOldSpaceSizeMiB: chartHeapCap(),
+  log: (line) => process.stderr.write(`${line}\n`),
+});
+process.stdout.write(`\n${textTable(result.figures)}\n`);
+for (const note of result.notes) process.stdout.write(`note: ${note}\n`);
+if (!values['no-write'] && scale === 1) {
+  writeBenchDocs(values.docs, result, MISS_NOTES);
+  process.stdout.write(`wrote ${path.join(values.docs, 'bench/provider.md')} and benchmarks.json\n`);
+}
+
+/** `linux.maxOldSpaceSizeMiB` from the Helm chart's values.yaml (64 if unreadable). */
+function chartHeapCap(): number {
+  try {
+    const values = readFileSync(path.join(root, 'deploy/helm/keyvault-csi/values.yaml'), 'utf8');
+    return Number(/^\s+maxOldSpaceSizeMiB:\s*(\d+)/m.exec(values)?.[1] ?? 64);
+  } catch {
+    return 64;
+  }
+}

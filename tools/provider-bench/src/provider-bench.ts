@@ -1,0 +1,453 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { DaemonUnderTest, tasksetAvailable } from './daemon-under-test.js';
+import { DoubleProcess } from './double-process.js';
+import type { KeyVaultCounts, NmiCounts } from './double-protocol.js';
+import { type Figure, type MachineInfo, machineInfo } from './figures.js';
+import { benchPods, type MountResult, median, mountAttributes, mountOnce, runPool } from './mount-load.js';
+import { auditOutput } from './output-audit.js';
+import { PeakSampler, readProcess } from './process-sampler.js';
+
+export interface ProviderBenchOptions {
+  /** Scale factor for a quick smoke run (1 = the issue's sizes). */
+  readonly scale?: number;
+  /** The Helm chart's `linux.maxOldSpaceSizeMiB`. */
+  readonly maxOldSpaceSizeMiB?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface ProviderBenchResult {
+  readonly machine: MachineInfo;
+  readonly figures: Figure[];
+  readonly notes: string[];
+  readonly durationSeconds: number;
+}
+
+const MIB = 1024;
+
+/**
+ * Every scenario of issue 7 §1 against the built daemon, the fake NMI and the Key Vault emulator,
+ * each in its own process: start-up, latency, burst (+ rotation poll), throughput, memory, and the
+ * burst again under the chart's heap cap on one CPU.
+ */
+export async function runProviderBench(options: ProviderBenchOptions = {}): Promise<ProviderBenchResult> {
+  const began = performance.now();
+  const scale = options.scale ?? 1;
+  const log = options.log ?? (() => {});
+  const n = (count: number) => Math.max(1, Math.round(count * scale));
+  const figures: Figure[] = [];
+  const notes: string[] = [];
+  const add = (figure: Figure) => {
+    figures.push(figure);
+    log(`  ${figure.scenario}: ${figure.label} = ${figure.value}${figure.unit ? ` ${figure.unit}` : ''}`);
+  };
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'provider-bench-'));
+  const secretValues = new Set<string>();
+  const outputs: string[] = [];
+  const [nmi, kv] = await Promise.all([
+    DoubleProcess.start('nmi'),
+    DoubleProcess.start('kv', path.join(workDir, 'tls')),
+  ]);
+  let socketCount = 0;
+  const startDaemon = (extra: { nodeOptions?: string[]; oneCpu?: boolean } = {}) => {
+    const dir = path.join(workDir, `provider-${socketCount++}`);
+    mkdirSync(dir, { mode: 0o700 });
+    return DaemonUnderTest.start({
+      socketPath: path.join(dir, 'azure.sock'),
+      nmiUrl: nmi.ready.url,
+      proxyUrl: kv.ready.proxyUrl!,
+      caCertPath: kv.ready.caCertPath!,
+      ...extra,
+    });
+  };
+  const stopDaemon = async (daemon: DaemonUnderTest) => {
+    const exit = await daemon.stop('SIGTERM');
+    outputs.push(daemon.output);
+    if (exit.code !== 0) notes.push(`a daemon exited with ${JSON.stringify(exit)}`);
+  };
+  const kvCounts = () => kv.call<KeyVaultCounts>({ op: 'kv.stats' });
+  const nmiCounts = () => nmi.call<NmiCounts>({ op: 'nmi.counters' });
+  const resetCounts = () => Promise.all([kv.call({ op: 'kv.resetStats' }), nmi.call({ op: 'nmi.resetLog' })]);
+
+  try {
+    // Vaults and identities: one client id for everything (one identity, as the burst asks).
+    const clientId = randomUUID();
+    const seed = async (vault: string, prefix: string, count: number) => {
+      const secrets: Record<string, string> = {};
+      for (let i = 0; i < count; i++) {
+        const value = `bench-${prefix}-${i}-${randomBytes(12).toString('hex')}`;
+        secretValues.add(value);
+        secrets[`${prefix}-${i}`] = value;
+      }
+      await kv.call({ op: 'kv.seed', seed: { vault, clientId, secrets } });
+      return Object.keys(secrets);
+    };
+    const latencyNames = await seed('kv-latency', 'lat', 50);
+    const burstNames = await seed('kv-burst', 'burst', 10);
+    const throughputNames = await seed('kv-throughput', 'tp', 5);
+    const latencyPod = benchPods('latency', 1)[0]!;
+    const burstPods = benchPods('burst', n(200));
+    const throughputPods = benchPods('throughput', n(100));
+    await nmi.call({ op: 'nmi.bind', pods: [latencyPod, ...burstPods, ...throughputPods], clientId });
+
+    // Start-up: spawn → first served Version, three fresh daemons; the last one stays for the rest.
+    log('start-up');
+    const startups: number[] = [];
+    let daemon: DaemonUnderTest | undefined;
+    for (let run = 0; run < 3; run++) {
+      if (daemon) await stopDaemon(daemon);
+      daemon = await startDaemon();
+      startups.push(daemon.startupMs);
+    }
+    if (!daemon) throw new Error('unreachable');
+    add({
+      scenario: 'start-up',
+      id: 'startup.ms',
+      label: 'spawn → first served Version (median of 3)',
+      value: median(startups),
+      unit: 'ms',
+      target: '< 500 ms',
+      met: median(startups) < 500,
+    });
+    await delay(2000);
+    const idle = readProcess(daemon.pid);
+    add({
+      scenario: 'memory',
+      id: 'memory.idleRssMiB',
+      label: 'RSS idle 2 s after start-up',
+      value: idle.rssKib / MIB,
+      unit: 'MiB',
+      target: '< 70 MiB',
+      met: idle.rssKib / MIB < 70,
+    });
+
+    // Latency: 50 secrets in one mount at 20 ms per Key Vault request.
+    log('latency');
+    await kv.call({ op: 'kv.latency', ms: 20 });
+    const client = daemon.client;
+    const latencyAll = mountAttributes('kv-latency', latencyNames, latencyPod);
+    const latencyOne = mountAttributes('kv-latency', latencyNames.slice(0, 1), latencyPod);
+    const check = (r: MountResult, what: string) => {
+      if (!r.ok) throw new Error(`${what} failed: ${r.code} ${r.details}`);
+      return r;
+    };
+    check(await mountOnce(client, latencyAll), 'warm-up mount of 50 secrets'); // token, challenge, client
+    const oneRtt: number[] = [];
+    const fifty: number[] = [];
+    for (let i = 0; i < 5; i++)
+      oneRtt.push(check(await mountOnce(client, latencyOne), 'one-secret mount').ms);
+    for (let i = 0; i < 5; i++) fifty.push(check(await mountOnce(client, latencyAll), '50-secret mount').ms);
+    let sequential = 0;
+    for (const name of latencyNames) {
+      sequential += check(
+        await mountOnce(client, mountAttributes('kv-latency', [name], latencyPod)),
+        name,
+      ).ms;
+    }
+    const rtt = median(oneRtt);
+    add({
+      scenario: 'latency',
+      id: 'latency.oneRoundTripMs',
+      label: 'ideal: a warm one-secret mount = one round trip (median of 5)',
+      value: rtt,
+      unit: 'ms',
+    });
+    add({
+      scenario: 'latency',
+      id: 'latency.fiftySecretsMs',
+      label: 'one mount of 50 secrets, 20 ms per request (median of 5)',
+      value: median(fifty),
+      unit: 'ms',
+    });
+    add({
+      scenario: 'latency',
+      id: 'latency.ratio',
+      label: '… as a multiple of one round trip',
+      value: median(fifty) / rtt,
+      unit: '×',
+      target: '< 3×',
+      met: median(fifty) / rtt < 3,
+    });
+    add({
+      scenario: 'latency',
+      id: 'latency.oneAfterAnotherMs',
+      label: 'the 50 secrets one after another (50 one-secret mounts, sum)',
+      value: sequential,
+      unit: 'ms',
+    });
+
+    // Burst: 200 pods, one identity, the same 10 secrets, 5 ms latency; then the rotation poll.
+    log('burst');
+    await kv.call({ op: 'kv.latency', ms: 5 });
+    const burst = async (target: DaemonUnderTest, label: string, id: string) => {
+      const attributes = burstPods.map((pod) => mountAttributes('kv-burst', burstNames, pod));
+      const results: Record<
+        string,
+        {
+          wall: number;
+          kv: KeyVaultCounts;
+          nmi: NmiCounts;
+          errors: number;
+          detail: string;
+          peakKib: number;
+          cpu: number;
+        }
+      > = {};
+      for (const round of ['first', 'rotation'] as const) {
+        await resetCounts();
+        const cpu0 = readProcess(target.pid).cpuSeconds;
+        const sampler = new PeakSampler(target.pid);
+        const started = performance.now();
+        const outcome = await Promise.all(attributes.map((a) => mountOnce(target.client, a)));
+        const wall = performance.now() - started;
+        const peakKib = sampler.stop();
+        const failed = outcome.filter((r) => !r.ok);
+        results[round] = {
+          wall,
+          kv: await kvCounts(),
+          nmi: await nmiCounts(),
+          errors: failed.length,
+          detail: failed[0] ? `${failed[0].code} ${failed[0].details.slice(0, 200)}` : '',
+          peakKib,
+          cpu: readProcess(target.pid).cpuSeconds - cpu0,
+        };
+        if (failed.length)
+          notes.push(`${label} ${round}: ${failed.length} errors, first: ${results[round].detail}`);
+      }
+      const first = results.first!;
+      const rotation = results.rotation!;
+      add({
+        scenario: label,
+        id: `${id}.wallMs`,
+        label: `${burstPods.length} concurrent mounts × 10 secrets: wall time`,
+        value: first.wall,
+        unit: 'ms',
+      });
+      add({
+        scenario: label,
+        id: `${id}.keyVaultRequests`,
+        label: 'Key Vault requests with a token (GETs)',
+        value: first.kv.authorized,
+        unit: '',
+        target: '≤ 10 (+ challenges)',
+        met: first.kv.authorized <= 10,
+      });
+      add({
+        scenario: label,
+        id: `${id}.challenges`,
+        label: 'challenge probes (401 without a token)',
+        value: first.kv.probes,
+        unit: '',
+      });
+      add({
+        scenario: label,
+        id: `${id}.tunnels`,
+        label: 'CONNECT tunnels opened',
+        value: first.kv.tunnels,
+        unit: '',
+      });
+      add({
+        scenario: label,
+        id: `${id}.nmiCalls`,
+        label: 'NMI calls (one token per pod)',
+        value: first.nmi.calls,
+        unit: '',
+      });
+      add({
+        scenario: label,
+        id: `${id}.errors`,
+        label: 'errors',
+        value: first.errors,
+        unit: '',
+        target: '0',
+        met: first.errors === 0,
+      });
+      add({ scenario: label, id: `${id}.cpuSeconds`, label: 'daemon CPU time', value: first.cpu, unit: 's' });
+      add({
+        scenario: label,
+        id: `${id}.rotation.wallMs`,
+        label: 'the same burst again (rotation poll): wall time',
+        value: rotation.wall,
+        unit: 'ms',
+      });
+      add({
+        scenario: label,
+        id: `${id}.rotation.nmiCalls`,
+        label: '… NMI calls',
+        value: rotation.nmi.calls,
+        unit: '',
+        target: '0',
+        met: rotation.nmi.calls === 0,
+      });
+      add({
+        scenario: label,
+        id: `${id}.rotation.keyVaultRequests`,
+        label: '… Key Vault requests with a token (GETs)',
+        value: rotation.kv.authorized,
+        unit: '',
+        target: '≤ 10',
+        met: rotation.kv.authorized <= 10,
+      });
+      add({
+        scenario: label,
+        id: `${id}.rotation.challenges`,
+        label: '… challenge probes',
+        value: rotation.kv.probes,
+        unit: '',
+      });
+      add({
+        scenario: label,
+        id: `${id}.rotation.errors`,
+        label: '… errors',
+        value: rotation.errors,
+        unit: '',
+        target: '0',
+        met: rotation.errors === 0,
+      });
+      return Math.max(first.peakKib, rotation.peakKib);
+    };
+    const burstPeak = await burst(daemon, 'burst', 'burst');
+    add({
+      scenario: 'memory',
+      id: 'memory.burstPeakRssMiB',
+      label: 'peak RSS during the burst and its rotation poll',
+      value: burstPeak / MIB,
+      unit: 'MiB',
+      target: '< 100 MiB',
+      met: burstPeak / MIB < 100,
+    });
+
+    // Throughput: 2,000 mounts of 5 secrets at concurrency 32, no latency.
+    log('throughput');
+    await kv.call({ op: 'kv.latency', ms: 0 });
+    await resetCounts();
+    const throughputAttributes = throughputPods.map((pod) =>
+      mountAttributes('kv-throughput', throughputNames, pod),
+    );
+    const mounts = n(2000);
+    const cpu0 = readProcess(daemon.pid).cpuSeconds;
+    const sampler = new PeakSampler(daemon.pid);
+    const started = performance.now();
+    const results = await runPool(mounts, 32, (i) =>
+      mountOnce(client, throughputAttributes[i % throughputAttributes.length]!),
+    );
+    const wall = (performance.now() - started) / 1000;
+    const throughputPeak = sampler.stop();
+    const cpu = readProcess(daemon.pid).cpuSeconds - cpu0;
+    const throughputErrors = results.filter((r) => !r.ok);
+    if (throughputErrors[0])
+      notes.push(
+        `throughput: ${throughputErrors.length} errors, first: ${throughputErrors[0].code} ${throughputErrors[0].details.slice(0, 200)}`,
+      );
+    const tpKv = await kvCounts();
+    const tpNmi = await nmiCounts();
+    add({
+      scenario: 'throughput',
+      id: 'throughput.mountsPerSecond',
+      label: `${mounts} mounts × 5 secrets, concurrency 32 (${throughputPods.length} pods): mounts/s`,
+      value: mounts / wall,
+      unit: '/s',
+    });
+    add({
+      scenario: 'throughput',
+      id: 'throughput.cpuSecondsPer1000',
+      label: 'daemon CPU seconds per 1,000 mounts',
+      value: (cpu / mounts) * 1000,
+      unit: 's',
+    });
+    add({
+      scenario: 'throughput',
+      id: 'throughput.p50Ms',
+      label: 'mount latency, median',
+      value: median(results.map((r) => r.ms)),
+      unit: 'ms',
+    });
+    add({
+      scenario: 'throughput',
+      id: 'throughput.keyVaultRequests',
+      label: 'Key Vault requests with a token',
+      value: tpKv.authorized,
+      unit: '',
+    });
+    add({
+      scenario: 'throughput',
+      id: 'throughput.nmiCalls',
+      label: 'NMI calls',
+      value: tpNmi.calls,
+      unit: '',
+    });
+    add({
+      scenario: 'throughput',
+      id: 'throughput.errors',
+      label: 'errors',
+      value: throughputErrors.length,
+      unit: '',
+      target: '0',
+      met: throughputErrors.length === 0,
+    });
+    add({
+      scenario: 'memory',
+      id: 'memory.throughputPeakRssMiB',
+      label: 'peak RSS during the throughput run',
+      value: throughputPeak / MIB,
+      unit: 'MiB',
+      target: '< 100 MiB',
+      met: throughputPeak / MIB < 100,
+    });
+    const afterThroughput = readProcess(daemon.pid);
+    add({
+      scenario: 'memory',
+      id: 'memory.afterLoadRssMiB',
+      label: 'RSS after the runs (caches warm)',
+      value: afterThroughput.rssKib / MIB,
+      unit: 'MiB',
+    });
+    await stopDaemon(daemon);
+
+    // The burst under the chart's heap cap, pinned to one CPU.
+    const cap = options.maxOldSpaceSizeMiB ?? 64;
+    const oneCpu = tasksetAvailable();
+    if (!oneCpu) notes.push('taskset is not available: the capped burst ran on every CPU');
+    log(`capped burst (--max-old-space-size=${cap}${oneCpu ? ', taskset -c 0' : ''})`);
+    await kv.call({ op: 'kv.latency', ms: 5 });
+    const capped = await startDaemon({ nodeOptions: [`--max-old-space-size=${cap}`], oneCpu });
+    add({
+      scenario: 'capped',
+      id: 'capped.startupMs',
+      label: `start-up with --max-old-space-size=${cap}${oneCpu ? ' on one CPU' : ''}`,
+      value: capped.startupMs,
+      unit: 'ms',
+      target: '< 500 ms',
+      met: capped.startupMs < 500,
+    });
+    const cappedPeak = await burst(capped, 'capped', 'capped');
+    add({
+      scenario: 'capped',
+      id: 'capped.peakRssMiB',
+      label: 'peak RSS during the capped burst and rotation',
+      value: cappedPeak / MIB,
+      unit: 'MiB',
+      target: '< 100 MiB',
+      met: cappedPeak / MIB < 100,
+    });
+    await stopDaemon(capped);
+
+    const findings = auditOutput(outputs.join('\n'), secretValues);
+    add({
+      scenario: 'log audit',
+      id: 'audit.findings',
+      label: `secret values, tokens or private keys in ${outputs.length} daemons' output`,
+      value: findings.length,
+      unit: '',
+      target: '0',
+      met: findings.length === 0,
+    });
+    return { machine: machineInfo(), figures, notes, durationSeconds: (performance.now() - began) / 1000 };
+  } finally {
+    await Promise.allSettled([nmi.stop(), kv.stop()]);
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
