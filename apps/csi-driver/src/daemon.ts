@@ -78,7 +78,10 @@ export class Daemon {
     let probe: HealthProbe | undefined;
     let healthzServer: HttpListener | undefined;
     if (options.healthz) {
-      probe = new HealthProbe(options.endpoint, options.healthz.timeoutMs);
+      // Dial what was bound: `tcp://host:0` gets its port only now.
+      const bound =
+        options.endpoint.kind === 'tcp' ? { ...options.endpoint, port: grpc.port } : options.endpoint;
+      probe = new HealthProbe(bound, options.healthz.timeoutMs);
       try {
         healthzServer = await HttpListener.start(
           'healthz',

@@ -2,8 +2,12 @@ import { readFileSync } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
-import { Metadata, status } from '@grpc/grpc-js';
-import { HealthCheckResponse_ServingStatus, type VersionResponse } from '@keyvault-csi/csi-driver/proto';
+import { credentials, Metadata, status } from '@grpc/grpc-js';
+import {
+  CSIDriverProviderClient,
+  HealthCheckResponse_ServingStatus,
+  type VersionResponse,
+} from '@keyvault-csi/csi-driver/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { healthClient, providerClient } from './support/grpc-calls.js';
 import { leaveStaleSocket } from './support/stale-socket.js';
@@ -128,6 +132,23 @@ describe('start-up and stop', () => {
     ).rejects.toThrow(`failed to start the healthz server on 127.0.0.1:${port}: EADDRINUSE`);
     await expect(stat(path)).rejects.toMatchObject({ code: 'ENOENT' });
     blocker.close();
+  });
+
+  it('serves a tcp:// endpoint, and /healthz dials the port actually bound', async () => {
+    const running = await startTestProvider({ endpoint: { kind: 'tcp', host: '127.0.0.1', port: 0 } });
+    const port = running.provider.daemon.grpcPort;
+    expect(port).toBeGreaterThan(0);
+    const client = new CSIDriverProviderClient(`127.0.0.1:${port}`, credentials.createInsecure());
+    const version = await new Promise<string>((resolve, reject) =>
+      client.version({ version: 'v1alpha1' }, (error, value) =>
+        error ? reject(error) : resolve(value.runtimeName),
+      ),
+    );
+    client.close();
+    expect(version).toBe('keyvault-csi');
+    const healthz = await fetch(`http://127.0.0.1:${running.provider.daemon.healthzPort}/healthz`);
+    expect(healthz.status).toBe(200);
+    await running.close();
   });
 
   it('removes its socket on stop', async () => {
