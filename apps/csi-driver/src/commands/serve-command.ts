@@ -36,6 +36,15 @@ export async function runServe(config: DaemonConfig, build: BuildInfo): Promise<
     return 1;
   }
 
+  // A stray rejection is a bug somewhere below us; one mount failing must not take the node's
+  // provider down with it (Node 20 would exit). Thrown exceptions still end the process.
+  process.on('unhandledRejection', (reason) => {
+    logger.error(
+      { error: reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason) },
+      'unhandled promise rejection (a bug): still serving',
+    );
+  });
+
   // Listen for signals before the socket exists, so a stop right after start-up is never lost; a
   // second signal during the stop must not kill the process before the socket is removed.
   let stopRequested = false;
