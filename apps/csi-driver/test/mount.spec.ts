@@ -37,6 +37,19 @@ describe('Mount through fake NMI and the Key Vault emulator', () => {
     expect(response?.error).toBeUndefined();
   });
 
+  it('serves concurrent mounts of one pod with one NMI call and coalesced GETs', async () => {
+    const pod = { ...POD, uid: 'concurrent-pod' };
+    const attributes = demoAttributes({ objects: objects('objectName: secret1\nobjectType: secret') }, pod);
+    const nmiBefore = fakes.nmi.calls;
+    const getsBefore = fakes.kv.countRequests({ path: '/secrets/secret1', probe: false });
+    const results = await Promise.all(Array.from({ length: 20 }, () => mount(client, { attributes })));
+    expect(results.map((r) => r.error?.details ?? 'ok')).toEqual(Array(20).fill('ok'));
+    expect(fakes.nmi.calls - nmiBefore).toBe(1);
+    // Identical GETs in flight at the same time are coalesced by the fetcher.
+    const gets = fakes.kv.countRequests({ path: '/secrets/secret1', probe: false }) - getsBefore;
+    expect(gets).toBeLessThan(20);
+  });
+
   it('answers INVALID_ARGUMENT with the exact spc text for bad attributes', async () => {
     const noPod = await mount(client, {
       attributes: demoAttributes({ objects: 'x' }, { namespace: 'default' }),
