@@ -5,7 +5,8 @@ const HOW_TO_SELECT: Readonly<Record<IdentityModeName, string>> = {
   VMManagedIdentity: 'useVMManagedIdentity: "true"',
   AzureTokenProxy: 'useAzureTokenProxy: "true"',
   WorkloadIdentity: 'clientID with a service account token',
-  ServicePrincipal: 'nodePublishSecretRef with clientid and clientsecret',
+  ServicePrincipal:
+    'default when no identity mode is set: nodePublishSecretRef with clientid and clientsecret',
 };
 
 /** The SecretProviderClass selects an identity mode this provider cannot serve yet. */
