@@ -66,30 +66,41 @@ describe('the built binary', () => {
     await expect(stat(join(dir, 'azure.sock'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
-  it.each(['SIGTERM', 'SIGINT'] as const)(
-    'stops promptly on %s when idle: exit 0, socket removed',
-    async (signal) => {
-      const dir = await makeTempDir();
-      const socketPath = join(dir, 'azure.sock');
-      const daemon = new DaemonProcess(daemonArgs(socketPath));
-      started.push(daemon);
-      await daemon.waitForLog('listening');
-      const client = providerClient(socketPath);
-      const version = await new Promise<string>((resolve, reject) =>
-        client.version({ version: 'v1alpha1' }, (error, value) =>
-          error ? reject(error) : resolve(value.version),
-        ),
-      );
-      client.close();
-      expect(version).toBe('v1alpha1');
+  it.each([
+    ['SIGTERM', ['--log-format-json']],
+    ['SIGINT', ['--v=2']],
+  ] as const)('stops promptly on %s when idle: exit 0, socket removed', async (signal, logArgs) => {
+    const dir = await makeTempDir();
+    const socketPath = join(dir, 'azure.sock');
+    const daemon = new DaemonProcess([
+      `--endpoint=unix://${socketPath}`,
+      '--healthz-port=0',
+      '--prometheus-port=0',
+      ...logArgs,
+    ]);
+    started.push(daemon);
+    await daemon.waitForLog('listening');
+    const client = providerClient(socketPath);
+    const version = await new Promise<string>((resolve, reject) =>
+      client.version({ version: 'v1alpha1' }, (error, value) =>
+        error ? reject(error) : resolve(value.version),
+      ),
+    );
+    client.close();
+    expect(version).toBe('v1alpha1');
 
-      const signalledAt = performance.now();
-      daemon.kill(signal);
-      const { code, at } = await daemon.exited;
-      expect(code).toBe(0);
-      expect(at - signalledAt).toBeLessThan(5000);
-      await expect(stat(socketPath)).rejects.toMatchObject({ code: 'ENOENT' });
-      expect(daemon.stderr).toContain('"msg":"stopped"');
-    },
-  );
+    const signalledAt = performance.now();
+    daemon.kill(signal);
+    const { code, at } = await daemon.exited;
+    expect(code).toBe(0);
+    expect(at - signalledAt).toBeLessThan(5000);
+    await expect(stat(socketPath)).rejects.toMatchObject({ code: 'ENOENT' });
+    await daemon.waitForLog('stopped');
+    if (signal === 'SIGINT') {
+      // Text logs, and the configuration at -v 2.
+      expect(daemon.stderr).toMatch(
+        /^\d{4}-\d\d-\d\dT\S+Z INFO {2}configuration endpoint=unix:\/\/\S+ cloudName=AzurePublicCloud /m,
+      );
+    }
+  });
 });

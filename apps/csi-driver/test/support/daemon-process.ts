@@ -44,7 +44,10 @@ export class DaemonProcess {
     return this.stderrLines.join('\n');
   }
 
-  /** Resolves with the first JSON log record whose `msg` matches; rejects if the process exits first. */
+  /**
+   * Resolves with the first log record whose `msg` matches (JSON lines, or text lines as `{ msg, line }`);
+   * rejects if the process exits first.
+   */
   async waitForLog(msg: string, timeoutMs = 15_000): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     let exited = false;
@@ -53,9 +56,12 @@ export class DaemonProcess {
     });
     while (Date.now() < deadline) {
       for (const line of this.stderrLines) {
-        if (!line.startsWith('{')) continue;
-        const record = JSON.parse(line) as Record<string, unknown>;
-        if (record['msg'] === msg) return record;
+        if (line.startsWith('{')) {
+          const record = JSON.parse(line) as Record<string, unknown>;
+          if (record['msg'] === msg) return record;
+        } else if (new RegExp(`^\\S+ [A-Z]+ +${msg}( |$)`).test(line)) {
+          return { msg, line };
+        }
       }
       if (exited) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
