@@ -146,6 +146,28 @@ describe('Mount through fake NMI and the Key Vault emulator', () => {
     fakes.nmi.clearFaults();
   });
 
+  it('answers RESOURCE_EXHAUSTED when Key Vault keeps throttling past the retries the budget allows', async () => {
+    const fault = fakes.kv.injectFault({
+      vault: VAULT,
+      path: '/secrets/secret1',
+      action: { type: 'throttle' },
+    });
+    try {
+      const { error } = await mount(
+        client,
+        { attributes: demoAttributes({ objects: objects('objectName: secret1\nobjectType: secret') }) },
+        7000,
+      );
+      expect(error?.code).toBe(status.RESOURCE_EXHAUSTED);
+      expect(error?.details).toMatch(
+        /^failed to mount objects, error: failed to get objectType:secret, objectName:secret1.*429/,
+      );
+      expect(fault.matched).toBeGreaterThan(1);
+    } finally {
+      fault.remove();
+    }
+  });
+
   it('bounds a 1 MB echoed value and repairs a lone surrogate', async () => {
     const huge = await mount(client, {
       attributes: demoAttributes({ keyvaultName: 'v'.repeat(1_000_000), objects: objects('objectName: a') }),
