@@ -1,4 +1,4 @@
-import { writeSync } from 'node:fs';
+import { pino } from 'pino';
 
 const LEVEL_NAMES: Readonly<Record<number, string>> = {
   10: 'TRACE',
@@ -31,11 +31,15 @@ function formatValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** A pino destination writing text lines synchronously to a file descriptor. */
+/**
+ * A pino destination writing text lines synchronously to a file descriptor (through pino's own
+ * destination, which retries a full non-blocking pipe instead of throwing EAGAIN).
+ */
 export function textLogStream(fd: number): { write(line: string): void } {
+  const destination = pino.destination({ fd, sync: true });
   return {
     write(line: string) {
-      writeSync(fd, formatTextLine(line));
+      destination.write(formatTextLine(line));
     },
   };
 }
