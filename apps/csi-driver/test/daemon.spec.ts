@@ -118,6 +118,14 @@ describe('start-up and stop', () => {
     );
   });
 
+  it('names a socket directory that does not exist', async () => {
+    const dir = await makeTempDir();
+    const path = join(dir, 'missing', 'azure.sock');
+    await expect(startTestProvider({ endpoint: { kind: 'unix', path } })).rejects.toThrow(
+      `cannot listen on ${path}: the directory ${join(dir, 'missing')} does not exist`,
+    );
+  });
+
   it('fails to start when the healthz port is taken, and leaves no socket behind', async () => {
     const blocker = createNetServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));

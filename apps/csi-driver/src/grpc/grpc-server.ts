@@ -1,4 +1,5 @@
-import { chmod, lstat, unlink } from 'node:fs/promises';
+import { chmod, lstat, stat, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { type Endpoint, grpcAddress } from '../config/endpoint.js';
 import { type HealthServer, HealthService } from '../generated/grpc/health/v1/health.js';
@@ -80,6 +81,11 @@ export class GrpcServer {
 }
 
 async function removeStaleSocket(path: string): Promise<void> {
+  const directory = dirname(path);
+  const directoryStats = await stat(directory).catch(() => undefined);
+  if (!directoryStats?.isDirectory()) {
+    throw new SocketError(`cannot listen on ${path}: the directory ${directory} does not exist`);
+  }
   const stats = await lstat(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
     throw new SocketError(`cannot inspect ${path}: ${error.message}`);
