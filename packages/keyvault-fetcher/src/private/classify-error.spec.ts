@@ -32,6 +32,22 @@ describe('classifyFailure', () => {
     );
   });
 
+  it('treats a response body cut off by the peer as a transient network error', () => {
+    const cutOff = network('PARSE_ERROR', 'Error reading response as text: aborted');
+    const error = classifyFailure(cutOff, step, context());
+    expect(error).toMatchObject({ kind: 'transient', code: 'NETWORK_ERROR' });
+    expect(error.message).toBe(
+      'connection closed mid-response during Key Vault get of secrets/db on kv.vault.azure.net: Error reading response as text: aborted',
+    );
+    expect(requestStatus(cutOff, new AbortController().signal)).toBe('network');
+    // A complete body that is not JSON has a status and stays what its status says.
+    const unparsable = Object.assign(new Error('Unexpected token < in JSON'), {
+      code: 'PARSE_ERROR',
+      statusCode: 200,
+    });
+    expect(classifyFailure(unparsable, step, context()).kind).toBe('invalid');
+  });
+
   it('prefers the credential classification, keeping the error as cause', () => {
     const cause = new Error('nmi down');
     const error = classifyFailure(cause, step, context({ isCredentialError: (e) => e === cause }));

@@ -14,6 +14,8 @@ export interface FailureContext {
   readonly signal: AbortSignal;
   readonly deadlineExceeded: boolean;
   readonly budgetMs: number;
+  /** A token request (NMI) was still in flight when the step failed. */
+  readonly tokenPending?: boolean;
   readonly isCredentialError: (error: unknown) => boolean;
 }
 
@@ -41,6 +43,18 @@ const NETWORK_CODES = new Set([
   'ENETUNREACH',
   'EAI_AGAIN',
 ]);
+
+/**
+ * The SDK's HTTP client reports a body cut off by the peer (reset or close after the headers) as a
+ * `PARSE_ERROR` without a status, not as a network error: it is one, and transient.
+ */
+function isCutOffResponse(error: RestErrorLike): boolean {
+  return (
+    error.code === 'PARSE_ERROR' &&
+    error.statusCode === undefined &&
+    (error.message ?? '').startsWith('Error reading response as text:')
+  );
+}
 
 function oneLine(text: string): string {
   return text.replace(/\s*\r?\n\s*/g, ' ').trim();
@@ -93,6 +107,12 @@ export function classifyFailure(
     );
   }
   if (context.signal.aborted) {
+    if (context.deadlineExceeded && context.tokenPending) {
+      return new KeyVaultObjectError(
+        `context deadline exceeded: still waiting for the access token (NMI / identity endpoint) needed for Key Vault ${step.operation} of ${step.target} on ${step.vaultHost} when the mount's ${Math.max(0, Math.round(context.budgetMs))} ms ran out`,
+        { code: 'DEADLINE_EXCEEDED', kind: 'deadline', cause: error },
+      );
+    }
     if (context.deadlineExceeded) {
       return new KeyVaultObjectError(
         `context deadline exceeded: Key Vault ${step.operation} of ${step.target} on ${step.vaultHost} did not complete within the mount's ${Math.max(0, Math.round(context.budgetMs))} ms`,
@@ -137,6 +157,12 @@ export function classifyFailure(
       },
     );
   }
+  if (isCutOffResponse(rest)) {
+    return new KeyVaultObjectError(
+      `connection closed mid-response during Key Vault ${step.operation} of ${step.target} on ${step.vaultHost}: ${oneLine(rest.message ?? '')}`,
+      { code: 'NETWORK_ERROR', kind: 'transient', cause: error },
+    );
+  }
   const message = error instanceof Error ? oneLine(error.message) : String(error);
   if (rest.name === 'AbortError') {
     return new KeyVaultObjectError(
@@ -173,7 +199,8 @@ export function requestStatus(
       return 'throttled';
     case undefined:
       if (signal.aborted || rest.name === 'AbortError') return 'timeout';
-      return rest.code !== undefined && (rest.code === 'ENOTFOUND' || NETWORK_CODES.has(rest.code))
+      return rest.code !== undefined &&
+        (rest.code === 'ENOTFOUND' || NETWORK_CODES.has(rest.code) || isCutOffResponse(rest))
         ? 'network'
         : 'other';
     default:
