@@ -65,6 +65,8 @@ interface Mount {
   readonly identityKey: string;
   readonly clients: VaultClients;
   readonly signal: MountSignal;
+  /** Whether a token request was in flight when the mount's signal aborted (deadline or caller). */
+  readonly tokenPendingAtAbort: () => boolean;
 }
 
 interface ObjectResult {
@@ -128,7 +130,23 @@ export class KeyVaultFetcher {
       now: this.#now,
     });
     const release = clients.lease(request.credential);
-    const mount: Mount = { vaultKey, vaultHost: url.host, identityKey: request.identityKey, clients, signal };
+    // Read at the abort itself: the token request settles (and stops being pending) right after.
+    let tokenPendingAtAbort = false;
+    signal.signal.addEventListener(
+      'abort',
+      () => {
+        tokenPendingAtAbort = clients.tokenPending;
+      },
+      { once: true },
+    );
+    const mount: Mount = {
+      vaultKey,
+      vaultHost: url.host,
+      identityKey: request.identityKey,
+      clients,
+      signal,
+      tokenPendingAtAbort: () => tokenPendingAtAbort,
+    };
     try {
       const outcomes = await Promise.all(
         request.objects.map((object) =>
@@ -366,6 +384,7 @@ export class KeyVaultFetcher {
       signal: mount.signal.signal,
       deadlineExceeded: mount.signal.deadlineExceeded,
       budgetMs: mount.signal.budgetMs,
+      tokenPending: mount.tokenPendingAtAbort(),
       isCredentialError: (e) => typeof e === 'object' && e !== null && this.#credentialErrors.has(e),
     });
   }

@@ -366,6 +366,31 @@ describe('credential, network and deadline failures', () => {
     expect(error.failures[0]?.error).toMatchObject({ kind: 'deadline', code: 'DEADLINE_EXCEEDED' });
   });
 
+  it('names the token request when the deadline hits while it is still in flight', async () => {
+    const slowToken = {
+      getToken: (_scopes: string | string[], options?: { abortSignal?: AbortSignal }) =>
+        new Promise<never>((_, reject) => {
+          const timer = setTimeout(() => reject(new Error('token too late')), 3000);
+          options?.abortSignal?.addEventListener('abort', () => {
+            clearTimeout(timer);
+            reject(Object.assign(new Error('The operation was aborted.'), { name: 'AbortError' }));
+          });
+        }),
+    };
+    const started = Date.now();
+    const error = await failure({
+      credential: slowToken,
+      identityKey: 'errors-slow-token',
+      deadline: Date.now() + 300,
+      objects: [object({ objectName: 'present' })],
+    });
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect(error.message).toMatch(
+      /objectVersion:: context deadline exceeded: still waiting for the access token \(NMI \/ identity endpoint\) needed for Key Vault get of secrets\/present on kv-errors\.vault\.azure\.net when the mount's \d+ ms ran out$/,
+    );
+    expect(error.failures[0]?.error).toMatchObject({ kind: 'deadline', code: 'DEADLINE_EXCEEDED' });
+  });
+
   it('names the list step for history mode', async () => {
     kv.injectFault({ path: '/secrets/present/versions', action: { type: 'delay', ms: 3000 } });
     const error = await failure({

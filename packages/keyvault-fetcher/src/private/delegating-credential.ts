@@ -14,6 +14,7 @@ export class DelegatingCredential implements TokenCredential {
   #last: TokenCredential | undefined;
   readonly #onError: (error: unknown) => void;
   readonly #onToken: () => void;
+  #pending = 0;
 
   /**
    * @param onError sees every error a target credential threw (before it propagates unchanged).
@@ -37,15 +38,23 @@ export class DelegatingCredential implements TokenCredential {
     };
   }
 
+  /** True while a getToken call is waiting on the target credential (e.g. an NMI request). */
+  get tokenPending(): boolean {
+    return this.#pending > 0;
+  }
+
   async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
     const target = this.#active.at(-1) ?? this.#last;
     if (target === undefined) throw new Error('no credential leased for this Key Vault client');
     let token: AccessToken | null;
+    this.#pending++;
     try {
       token = await target.getToken(scopes, options);
     } catch (error) {
       this.#onError(error);
       throw error;
+    } finally {
+      this.#pending--;
     }
     if (token) this.#onToken();
     return token;

@@ -86,6 +86,11 @@ export class VaultClients {
     };
   }
 
+  /** True while any of the clients waits for a token from the leased credential. */
+  get tokenPending(): boolean {
+    return [this.#secrets, this.#keys, this.#certificates].some((c) => c.credential.tokenPending);
+  }
+
   get secrets(): GatedClient<SecretClient> {
     return this.#secrets.get();
   }
