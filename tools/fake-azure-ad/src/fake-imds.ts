@@ -117,7 +117,9 @@ export class FakeImds {
       sendJson(res, status, { error, error_description: description });
       return undefined;
     };
-    if (url.pathname !== TOKEN_PATH) return fail(404, 'not_found', 'The requested resource was not found');
+    // MSAL canonicalises the endpoint with a trailing slash; IMDS accepts both.
+    if (url.pathname.replace(/\/$/, '') !== TOKEN_PATH)
+      return fail(404, 'not_found', 'The requested resource was not found');
     if (req.method !== 'GET') return fail(405, 'invalid_request', 'Method not allowed');
     if (req.headers['metadata'] !== 'true') {
       return fail(400, 'invalid_request', 'Required metadata header not specified');

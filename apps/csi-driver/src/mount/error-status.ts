@@ -2,6 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { MountFetchError } from '@keyvault-csi/keyvault-fetcher';
 import { NmiError } from '@keyvault-csi/nmi-client';
 import { SpcError } from '@keyvault-csi/spc';
+import { CredentialError } from '../credentials/credential-error.js';
 import { boundStatusMessage } from '../grpc/status-message.js';
 import { IdentityModeNotSupportedError } from './identity-mode-error.js';
 import { MountBudgetExceededError, MountCancelledError } from './mount-stop-errors.js';
@@ -30,6 +31,29 @@ const NMI_CODES: Readonly<Record<string, status>> = {
   NMI_ABORTED: status.CANCELLED,
 };
 
+/**
+ * Azure AD / IMDS failures of the service principal, workload identity and VM managed identity
+ * modes. Azure AD refusing the caller's proof (AADSTS7000215 wrong secret, AADSTS700016 unknown
+ * client, AADSTS700213/70021 no federated record) is UNAUTHENTICATED: the request carries no valid
+ * credentials, like Key Vault's 401; PERMISSION_DENIED stays for an authenticated identity without
+ * access (Key Vault 403). An unreachable Azure AD is transient like a Key Vault network error
+ * (ABORTED); IMDS unreachable or without the identity is the node's setup (FAILED_PRECONDITION,
+ * like NMI 404). Configuration errors are INVALID_ARGUMENT. Never UNAVAILABLE.
+ */
+const CREDENTIAL_CODES: Readonly<Record<string, status>> = {
+  NODE_PUBLISH_SECRET_MISSING: status.INVALID_ARGUMENT,
+  CLIENT_ID_NOT_IN_SECRETS: status.INVALID_ARGUMENT,
+  CLIENT_SECRET_NOT_IN_SECRETS: status.INVALID_ARGUMENT,
+  INVALID_CREDENTIAL_CONFIG: status.INVALID_ARGUMENT,
+  TENANT_MISMATCH: status.INVALID_ARGUMENT,
+  AAD_REJECTED: status.UNAUTHENTICATED,
+  AAD_UNREACHABLE: status.ABORTED,
+  IMDS_UNREACHABLE: status.FAILED_PRECONDITION,
+  IMDS_IDENTITY_NOT_FOUND: status.FAILED_PRECONDITION,
+  IMDS_FAILED: status.FAILED_PRECONDITION,
+  CREDENTIAL_FAILED: status.UNAUTHENTICATED,
+};
+
 const KIND_CODES: Readonly<Record<string, status>> = {
   not_found: status.NOT_FOUND,
   forbidden: status.PERMISSION_DENIED,
@@ -50,7 +74,10 @@ export function mountErrorStatus(error: unknown): MountErrorStatus {
   const { code, errorCode } = classify(error);
   const text = error instanceof Error ? error.message : String(error);
   const described =
-    code === status.INTERNAL && !(error instanceof NmiError) && !isFetchFailure(error)
+    code === status.INTERNAL &&
+    !(error instanceof NmiError) &&
+    !(error instanceof CredentialError) &&
+    !isFetchFailure(error)
       ? `internal error: ${text}`
       : text;
   return { code, errorCode, details: boundStatusMessage(MOUNT_ERROR_PREFIX + described) };
@@ -62,6 +89,8 @@ function classify(error: unknown): { code: status; errorCode: string } {
     return { code: status.UNIMPLEMENTED, errorCode: error.code };
   if (error instanceof NmiError)
     return { code: NMI_CODES[error.code] ?? status.INTERNAL, errorCode: error.code };
+  if (error instanceof CredentialError)
+    return { code: CREDENTIAL_CODES[error.code] ?? status.INTERNAL, errorCode: error.code };
   if (error instanceof MountCancelledError) return { code: status.CANCELLED, errorCode: error.code };
   if (error instanceof MountBudgetExceededError)
     return { code: status.DEADLINE_EXCEEDED, errorCode: error.code };
@@ -82,7 +111,7 @@ function classify(error: unknown): { code: status; errorCode: string } {
 }
 
 function credentialCode(cause: unknown): string {
-  return cause instanceof NmiError ? cause.code : 'CREDENTIAL_FAILED';
+  return cause instanceof NmiError || cause instanceof CredentialError ? cause.code : 'CREDENTIAL_FAILED';
 }
 
 function isFetchFailure(error: unknown): boolean {

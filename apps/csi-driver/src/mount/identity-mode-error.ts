@@ -18,7 +18,8 @@ export class IdentityModeNotSupportedError extends Error {
   constructor(mode: IdentityModeName) {
     super(
       `failed to get keyvault client: ${mode} access mode is not supported yet ` +
-        `(selected by ${HOW_TO_SELECT[mode]}); keyvault-csi supports pod identity: set usePodIdentity: "true"`,
+        `(selected by ${HOW_TO_SELECT[mode]}); keyvault-csi supports pod identity, workload identity, ` +
+        'service principal and VM managed identity',
     );
     this.mode = mode;
   }

@@ -119,7 +119,7 @@ export class MountCallHandler {
       clearTimeout(safetyNet);
       call.off('cancelled', onCancelled);
       this.#inFlight.delete(controller);
-      this.#metrics.mountFinished(outcome);
+      this.#metrics.mountFinished(outcome, report.mode);
     }
   }
 

@@ -2,6 +2,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { KeyVaultFetcher } from '@keyvault-csi/keyvault-fetcher';
 import type { NmiClient } from '@keyvault-csi/nmi-client';
 import { type MountPlan, parseMountRequest } from '@keyvault-csi/spc';
+import { AzureCredentials, type MountCredential } from '../credentials/azure-credentials.js';
 import { identityKeyFor } from './identity-key.js';
 import { IdentityModeNotSupportedError } from './identity-mode-error.js';
 
@@ -35,6 +36,8 @@ export interface MountServiceOptions {
   readonly fetcher: Pick<KeyVaultFetcher, 'fetch'>;
   /** `--cloud-name`: used when the SecretProviderClass sets no cloudName. */
   readonly defaultCloudName: string;
+  /** Service principal, workload identity and VM managed identity credentials (default: a new cache). */
+  readonly azureCredentials?: Pick<AzureCredentials, 'forMount'>;
 }
 
 /**
@@ -44,9 +47,11 @@ export interface MountServiceOptions {
  */
 export class MountService {
   readonly #options: MountServiceOptions;
+  readonly #azureCredentials: Pick<AzureCredentials, 'forMount'>;
 
   constructor(options: MountServiceOptions) {
     this.#options = options;
+    this.#azureCredentials = options.azureCredentials ?? new AzureCredentials();
   }
 
   async mount(
@@ -58,26 +63,35 @@ export class MountService {
       { defaultCloudName: this.#options.defaultCloudName },
     );
     if (context.report) describePlan(plan, context.report);
-    const credential = this.#credentialFor(plan, context.deadline);
+    const { credential, identityKey } = await this.#credentialFor(plan, context.deadline);
     const result = await this.#options.fetcher.fetch({
       vaultUrl: plan.vaultUrl,
       objects: plan.objects,
       credential,
-      identityKey: identityKeyFor(plan),
+      identityKey,
       abortSignal: context.signal,
       deadline: context.deadline,
     });
     return { files: result.files, objectVersions: result.objectVersions };
   }
 
-  #credentialFor(plan: MountPlan, deadline: number): TokenCredential {
+  /** The credential the spec's mode rules select (spc-parameters.md §2); identityKey per identityKeyFor. */
+  async #credentialFor(plan: MountPlan, deadline: number): Promise<MountCredential> {
     const { identity, pod } = plan;
-    if (identity.mode !== 'PodIdentity') throw new IdentityModeNotSupportedError(identity.mode);
-    return this.#options.nmiClient.credentialFor({
-      pod: { namespace: pod.namespace, name: pod.name, uid: pod.uid },
-      clientId: identity.podIdentityClientId === '' ? undefined : identity.podIdentityClientId,
-      deadline,
-    });
+    switch (identity.mode) {
+      case 'PodIdentity': {
+        const credential: TokenCredential = this.#options.nmiClient.credentialFor({
+          pod: { namespace: pod.namespace, name: pod.name, uid: pod.uid },
+          clientId: identity.podIdentityClientId === '' ? undefined : identity.podIdentityClientId,
+          deadline,
+        });
+        return { credential, identityKey: identityKeyFor(plan) };
+      }
+      case 'AzureTokenProxy':
+        throw new IdentityModeNotSupportedError(identity.mode);
+      default:
+        return this.#azureCredentials.forMount(plan);
+    }
   }
 }
 

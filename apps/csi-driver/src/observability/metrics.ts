@@ -18,6 +18,14 @@ const KEYVAULT_STATUSES = new Set([
   'other',
 ]);
 const OBJECT_TYPES = new Set(['secret', 'key', 'cert']);
+/** Identity modes of `mount_total`; `unknown` when the request failed before its mode was known. */
+const IDENTITY_MODES = new Set([
+  'PodIdentity',
+  'ServicePrincipal',
+  'WorkloadIdentity',
+  'VMManagedIdentity',
+  'AzureTokenProxy',
+]);
 const GRPC_METHODS = new Set([
   '/v1alpha1.CSIDriverProvider/Version',
   '/v1alpha1.CSIDriverProvider/Mount',
@@ -48,7 +56,7 @@ export class DriverMetrics {
   readonly #coalesced: Counter;
   readonly #throttleRetries: Counter;
   readonly #mountsInFlight: Gauge;
-  readonly #mounts: Counter<'outcome'>;
+  readonly #mounts: Counter<'outcome' | 'mode'>;
 
   constructor(options: { readonly processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -97,8 +105,8 @@ export class DriverMetrics {
     });
     this.#mounts = new Counter({
       name: 'mount_total',
-      help: 'Mount calls by outcome (gRPC code name)',
-      labelNames: ['outcome'],
+      help: 'Mount calls by outcome (gRPC code name) and identity mode',
+      labelNames: ['outcome', 'mode'],
       registers,
     });
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
@@ -163,9 +171,12 @@ export class DriverMetrics {
     this.#mountsInFlight.inc();
   }
 
-  mountFinished(codeName: string): void {
+  mountFinished(codeName: string, mode?: string): void {
     this.#mountsInFlight.dec();
-    this.#mounts.inc({ outcome: /^[A-Z_]{2,20}$/.test(codeName) ? codeName : 'UNKNOWN' });
+    this.#mounts.inc({
+      outcome: /^[A-Z_]{2,20}$/.test(codeName) ? codeName : 'UNKNOWN',
+      mode: mode !== undefined && IDENTITY_MODES.has(mode) ? mode : 'unknown',
+    });
   }
 
   exposition(): Promise<string> {

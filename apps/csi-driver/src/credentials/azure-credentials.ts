@@ -1,0 +1,196 @@
+import type { TokenCredential } from '@azure/core-auth';
+import type { IdentityConfig, MountPlan } from '@keyvault-csi/spc';
+import { servicePrincipalProblem } from '@keyvault-csi/spc';
+import { identityKeyFor } from '../mount/identity-key.js';
+import { BoundedCache } from './bounded-cache.js';
+import { CredentialError, type CredentialErrorCode } from './credential-error.js';
+import { ModeCredential } from './mode-credential.js';
+import { createSecretFingerprint, type SecretFingerprint } from './secret-fingerprint.js';
+import { SharedCredential } from './shared-credential.js';
+import type { IdentityErrorContext } from './translate-identity-error.js';
+
+type AzureIdentity = typeof import('@azure/identity');
+
+/** Identity modes whose tokens come from Azure AD or IMDS through `@azure/identity`. */
+export type AzureIdentityMode = 'ServicePrincipal' | 'WorkloadIdentity' | 'VMManagedIdentity';
+
+export interface AzureCredentialsOptions {
+  /** Credentials (each with its MSAL token cache) kept, least recently used evicted (default 128). */
+  readonly maxCachedCredentials?: number;
+  readonly fingerprint?: SecretFingerprint;
+  /** Where `AZURE_POD_IDENTITY_AUTHORITY_HOST` is read for messages (default `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Retries of a failed IMDS request (default: @azure/identity's, 3 with backoff). */
+  readonly imdsMaxRetries?: number;
+  /** Loads `@azure/identity` (default: a dynamic import on the first mount that needs it). */
+  readonly loadIdentity?: () => Promise<AzureIdentity>;
+}
+
+export interface MountCredential {
+  readonly credential: TokenCredential;
+  /** For the fetcher: changes with the identity and its proof (see identityKeyFor). */
+  readonly identityKey: string;
+}
+
+const SERVICE_PRINCIPAL_CODES: Readonly<Record<string, CredentialErrorCode>> = {
+  'failed to get credentials, nodePublishSecretRef secret is not set': 'NODE_PUBLISH_SECRET_MISSING',
+  'could not find clientid in secrets': 'CLIENT_ID_NOT_IN_SECRETS',
+  'could not find clientsecret in secrets': 'CLIENT_SECRET_NOT_IN_SECRETS',
+};
+
+/**
+ * Credentials of the service principal, workload identity and VM managed identity modes, built with
+ * `@azure/identity` (ClientSecretCredential, ClientAssertionCredential, ManagedIdentityCredential)
+ * for the plan's cloud, and cached so repeated mounts reuse the credential's token cache instead of
+ * asking Azure AD again. Cache keys hold a keyed SHA-256 of the secret or assertion, never the
+ * value. One instance per process.
+ */
+export class AzureCredentials {
+  readonly #cache: BoundedCache<TokenCredential>;
+  readonly #fingerprint: SecretFingerprint;
+  readonly #env: Readonly<Record<string, string | undefined>>;
+  readonly #imdsMaxRetries: number | undefined;
+  readonly #loadIdentity: () => Promise<AzureIdentity>;
+  #identity: Promise<AzureIdentity> | undefined;
+
+  constructor(options: AzureCredentialsOptions = {}) {
+    this.#cache = new BoundedCache(options.maxCachedCredentials ?? 128);
+    this.#fingerprint = options.fingerprint ?? createSecretFingerprint();
+    this.#env = options.env ?? process.env;
+    this.#imdsMaxRetries = options.imdsMaxRetries;
+    this.#loadIdentity = options.loadIdentity ?? (() => import('@azure/identity'));
+  }
+
+  /** Credentials built so far and still cached. */
+  get cachedCredentials(): number {
+    return this.#cache.size;
+  }
+
+  /**
+   * The credential of one mount. Throws CredentialError for the reference's service-principal
+   * configuration errors (`failed to build auth config for mode None: ...`).
+   */
+  async forMount(plan: MountPlan): Promise<MountCredential> {
+    const { identity } = plan;
+    switch (identity.mode) {
+      case 'ServicePrincipal':
+        return this.#servicePrincipal(plan, identity);
+      case 'WorkloadIdentity':
+        return this.#workloadIdentity(plan, identity);
+      case 'VMManagedIdentity':
+        return this.#managedIdentity(plan, identity);
+      default:
+        throw new Error(`AzureCredentials does not serve the ${identity.mode} mode`);
+    }
+  }
+
+  async #servicePrincipal(
+    plan: MountPlan,
+    identity: Extract<IdentityConfig, { mode: 'ServicePrincipal' }>,
+  ): Promise<MountCredential> {
+    const problem = servicePrincipalProblem(identity);
+    if (problem !== undefined) {
+      throw new CredentialError(
+        SERVICE_PRINCIPAL_CODES[problem] ?? 'INVALID_CREDENTIAL_CONFIG',
+        `failed to build auth config for mode None: ${problem}`,
+      );
+    }
+    const secret = identity.clientSecret;
+    const fingerprint = this.#fingerprint(secret);
+    const who = `service principal ${identity.clientId} in tenant ${plan.tenantId}`;
+    const { ClientSecretCredential } = await this.#azureIdentity();
+    const inner = this.#cached(
+      ['ServicePrincipal', plan, identity.clientId, fingerprint],
+      who,
+      () =>
+        new ClientSecretCredential(plan.tenantId, identity.clientId, secret, {
+          authorityHost: plan.cloud.activeDirectoryEndpoint,
+        }),
+    );
+    return {
+      credential: new ModeCredential(inner, plan.tenantId, { who, source: 'aad', redact: [secret] }),
+      identityKey: identityKeyFor(plan, fingerprint),
+    };
+  }
+
+  async #workloadIdentity(
+    plan: MountPlan,
+    identity: Extract<IdentityConfig, { mode: 'WorkloadIdentity' }>,
+  ): Promise<MountCredential> {
+    const assertion = identity.serviceAccountToken;
+    const fingerprint = this.#fingerprint(assertion);
+    const who = `workload identity ${identity.clientId} in tenant ${plan.tenantId}`;
+    const { ClientAssertionCredential } = await this.#azureIdentity();
+    const inner = this.#cached(
+      ['WorkloadIdentity', plan, identity.clientId, fingerprint],
+      who,
+      () =>
+        new ClientAssertionCredential(plan.tenantId, identity.clientId, async () => assertion, {
+          authorityHost: plan.cloud.activeDirectoryEndpoint,
+        }),
+    );
+    return {
+      credential: new ModeCredential(inner, plan.tenantId, { who, source: 'aad', redact: [assertion] }),
+      identityKey: identityKeyFor(plan, fingerprint),
+    };
+  }
+
+  async #managedIdentity(
+    plan: MountPlan,
+    identity: Extract<IdentityConfig, { mode: 'VMManagedIdentity' }>,
+  ): Promise<MountCredential> {
+    const clientId = identity.userAssignedIdentityId;
+    const who =
+      clientId === ''
+        ? 'VM managed identity (system-assigned)'
+        : `VM managed identity (user-assigned, client id ${clientId})`;
+    const { ManagedIdentityCredential } = await this.#azureIdentity();
+    const retries =
+      this.#imdsMaxRetries === undefined ? {} : { retryOptions: { maxRetries: this.#imdsMaxRetries } };
+    const key = JSON.stringify(['VMManagedIdentity', clientId.toLowerCase()]);
+    const inner = this.#cache.getOrCreate(key, () =>
+      construct(who, () =>
+        clientId === ''
+          ? new ManagedIdentityCredential({ ...retries })
+          : new ManagedIdentityCredential({ clientId, ...retries }),
+      ),
+    );
+    const context: IdentityErrorContext = {
+      who,
+      source: 'imds',
+      imdsEndpoint: this.#env['AZURE_POD_IDENTITY_AUTHORITY_HOST'] || 'http://169.254.169.254',
+      redact: [],
+    };
+    // A managed identity belongs to the node's tenant; the SecretProviderClass tenant is not used.
+    return { credential: new ModeCredential(inner, undefined, context), identityKey: identityKeyFor(plan) };
+  }
+
+  #cached(
+    [mode, plan, clientId, fingerprint]: readonly [AzureIdentityMode, MountPlan, string, string],
+    who: string,
+    create: () => TokenCredential,
+  ): TokenCredential {
+    const key = JSON.stringify([
+      mode,
+      plan.tenantId.toLowerCase(),
+      clientId,
+      plan.cloud.activeDirectoryEndpoint,
+      fingerprint,
+    ]);
+    return this.#cache.getOrCreate(key, () => construct(who, create));
+  }
+
+  #azureIdentity(): Promise<AzureIdentity> {
+    this.#identity ??= this.#loadIdentity();
+    return this.#identity;
+  }
+}
+
+function construct(who: string, create: () => TokenCredential): TokenCredential {
+  try {
+    return new SharedCredential(create());
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new CredentialError('INVALID_CREDENTIAL_CONFIG', `${who}: ${reason}`);
+  }
+}
