@@ -154,9 +154,9 @@ describe('object types and options', () => {
     );
     expect(outcome.message).toBeUndefined();
     expect(readVisibleFiles(outcome.targetPath)).toEqual({
-      'rotating/0': 'v4',
-      'rotating/1': 'v3',
-      'rotating/2': 'v2',
+      'rotating/0': 'history-value-4',
+      'rotating/1': 'history-value-3',
+      'rotating/2': 'history-value-2',
     });
     expect([...outcome.objectVersions.keys()]).toEqual([
       'secret/rotating/0',
