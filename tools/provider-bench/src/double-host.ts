@@ -12,14 +12,17 @@ import type {
   NmiCounts,
 } from './double-protocol.js';
 
-const [role, tlsDir] = process.argv.slice(2);
+const [role, tlsDir, optionsJson] = process.argv.slice(2);
+const hostOptions = JSON.parse(optionsJson || '{}') as { tokenLifetimeSeconds?: number };
 if (!process.send) throw new Error('double-host must be started with an IPC channel');
 const send = (message: DoubleReady | DoubleReply) => process.send?.(message);
 
 let handle: (request: DoubleRequest) => unknown;
 let stop: () => Promise<void>;
 if (role === 'nmi') {
-  const nmi = await FakeNmi.start();
+  const nmi = await FakeNmi.start(
+    hostOptions.tokenLifetimeSeconds ? { tokenLifetimeSeconds: hostOptions.tokenLifetimeSeconds } : {},
+  );
   stop = () => nmi.stop();
   handle = (request) => {
     switch (request.op) {

@@ -26,9 +26,16 @@ export class DoubleProcess {
     });
   }
 
-  /** Starts `role` (`nmi`, or `kv` with its TLS directory) and waits until it listens. */
-  static async start(role: 'nmi' | 'kv', tlsDir?: string): Promise<DoubleProcess> {
-    const child = fork(HOST, [role, ...(tlsDir ? [tlsDir] : [])], {
+  /**
+   * Starts `role` (`nmi`, or `kv` with its TLS directory) and waits until it listens. The fake NMI
+   * takes `tokenLifetimeSeconds`.
+   */
+  static async start(
+    role: 'nmi' | 'kv',
+    tlsDir?: string,
+    options: { tokenLifetimeSeconds?: number } = {},
+  ): Promise<DoubleProcess> {
+    const child = fork(HOST, [role, tlsDir ?? '', JSON.stringify(options)], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // The doubles must not inherit the daemon's proxy settings or the bench's inspector flags.
       execArgv: [],

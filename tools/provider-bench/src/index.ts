@@ -28,3 +28,4 @@ export {
 export { type AuditFinding, auditOutput } from './output-audit.js';
 export { cpuSecondsOf, PeakSampler, type ProcessReading, readProcess, resetPeak } from './process-sampler.js';
 export { type ProviderBenchOptions, type ProviderBenchResult, runProviderBench } from './provider-bench.js';
+export { runSoak, type SoakOptions, type SoakResult, type SoakSample } from './soak.js';
