@@ -75,12 +75,30 @@ describe('Mount through fake NMI and the Key Vault emulator', () => {
     const { error } = await mount(client, {
       attributes: demoAttributes({
         usePodIdentity: 'false',
-        useVMManagedIdentity: 'true',
+        useAzureTokenProxy: 'true',
+        clientID: '11111111-2222-3333-4444-555555555555',
+        'csi.storage.k8s.io/serviceAccount.tokens': JSON.stringify({
+          'api://AKSIdentityBinding': { token: 'header.payload.signature', expirationTimestamp: '' },
+        }),
         objects: objects('objectName: secret1\nobjectType: secret'),
       }),
     });
     expect(error?.code).toBe(status.UNIMPLEMENTED);
-    expect(error?.details).toContain('VMManagedIdentity access mode is not supported yet');
+    expect(error?.details).toContain('AzureTokenProxy access mode is not supported yet');
+  });
+
+  it('answers INVALID_ARGUMENT with the reference text for a service principal without nodePublishSecretRef', async () => {
+    const { error } = await mount(client, {
+      attributes: demoAttributes({
+        usePodIdentity: 'false',
+        objects: objects('objectName: secret1\nobjectType: secret'),
+      }),
+      secrets: 'null',
+    });
+    expect(error?.code).toBe(status.INVALID_ARGUMENT);
+    expect(error?.details).toBe(
+      'failed to mount objects, error: failed to build auth config for mode None: failed to get credentials, nodePublishSecretRef secret is not set',
+    );
   });
 
   it('answers NOT_FOUND listing every failing object', async () => {

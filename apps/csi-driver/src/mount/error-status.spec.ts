@@ -8,6 +8,7 @@ import {
 import { NmiError, type NmiErrorCode } from '@keyvault-csi/nmi-client';
 import { type KeyVaultObject, SpcError } from '@keyvault-csi/spc';
 import { describe, expect, it } from 'vitest';
+import { CredentialError, type CredentialErrorCode } from '../credentials/credential-error.js';
 import { MountBudgetExceededError, MountCancelledError, mountErrorStatus } from './error-status.js';
 import { IdentityModeNotSupportedError } from './identity-mode-error.js';
 
@@ -112,6 +113,31 @@ describe('mountErrorStatus', () => {
       { object: secret('s1', 0), error: objectError('credential', 'CREDENTIAL_FAILED', new TypeError('x')) },
     ]);
     expect(mountErrorStatus(unknown).code).toBe(status.INTERNAL);
+  });
+
+  it.each([
+    ['NODE_PUBLISH_SECRET_MISSING', status.INVALID_ARGUMENT],
+    ['CLIENT_ID_NOT_IN_SECRETS', status.INVALID_ARGUMENT],
+    ['CLIENT_SECRET_NOT_IN_SECRETS', status.INVALID_ARGUMENT],
+    ['INVALID_CREDENTIAL_CONFIG', status.INVALID_ARGUMENT],
+    ['TENANT_MISMATCH', status.INVALID_ARGUMENT],
+    ['AAD_REJECTED', status.UNAUTHENTICATED],
+    ['AAD_UNREACHABLE', status.ABORTED],
+    ['IMDS_UNREACHABLE', status.FAILED_PRECONDITION],
+    ['IMDS_IDENTITY_NOT_FOUND', status.FAILED_PRECONDITION],
+    ['IMDS_FAILED', status.FAILED_PRECONDITION],
+    ['CREDENTIAL_FAILED', status.UNAUTHENTICATED],
+  ] as const)('maps the credential failure %s to %s, directly and inside a fetch', (code, expected) => {
+    const error = new CredentialError(code satisfies CredentialErrorCode, `mode says ${code}`);
+    expect(mountErrorStatus(error)).toEqual({
+      code: expected,
+      errorCode: code,
+      details: `failed to mount objects, error: mode says ${code}`,
+    });
+    const fetch = new MountFetchError([
+      { object: secret('s1', 0), error: objectError('credential', 'CREDENTIAL_FAILED', error) },
+    ]);
+    expect(mountErrorStatus(fetch)).toMatchObject({ code: expected, errorCode: code });
   });
 
   it('uses the first failing object in SecretProviderClass order and lists them all', () => {
