@@ -46,6 +46,11 @@ afterAll(async () => {
   await stack?.stop();
   await imds?.stop();
   for (const value of sensitive) expect(output).not.toContain(value);
+  // One line per mount, with the identity mode and, on failure, the stable code.
+  for (const mode of ['ServicePrincipal', 'WorkloadIdentity', 'VMManagedIdentity']) {
+    expect(output).toContain(`"mode":"${mode}"`);
+  }
+  expect(output).toContain('"errorCode":"AAD_REJECTED"');
   expect(output).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/);
   expect(exit?.code).toBe(0);
 });

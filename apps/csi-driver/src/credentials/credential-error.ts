@@ -15,6 +15,8 @@ export type CredentialErrorCode =
   | 'AAD_REJECTED'
   /** Azure AD could not be reached (DNS, connection, TLS, proxy). */
   | 'AAD_UNREACHABLE'
+  /** Azure AD answered with a transient AADSTS error (AADSTS90033, AADSTS90055, AADSTS50196). */
+  | 'AAD_TRANSIENT'
   /** IMDS (169.254.169.254 or AZURE_POD_IDENTITY_AUTHORITY_HOST) could not be reached. */
   | 'IMDS_UNREACHABLE'
   /** IMDS does not know the requested (or any system-assigned) identity on this node. */

@@ -21,6 +21,15 @@ describe('translateIdentityError', () => {
     );
   });
 
+  it('tells Azure AD transient trouble (AADSTS90033) from a refusal', () => {
+    const error = translateIdentityError(
+      new Error(msalMessage('AADSTS90033: A transient error has occurred. Please try again.')),
+      AAD,
+    );
+    expect(error.code).toBe('AAD_TRANSIENT');
+    expect(error.message).toContain('AADSTS90033: A transient error has occurred. Please try again.');
+  });
+
   it('never repeats the secret or a JWT even if a dependency echoed them', () => {
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln';
     const error = translateIdentityError(new Error(`connect ECONNREFUSED with ${SECRET} and ${jwt}`), AAD);

@@ -12,6 +12,8 @@ export interface IdentityErrorContext {
 }
 
 const MAX_REASON_CHARS = 600;
+/** AADSTS codes of Azure AD's own transient trouble: a retry later may succeed. */
+const TRANSIENT_AADSTS = new Set(['90033', '90055', '50196']);
 
 /**
  * Turns whatever `@azure/identity` threw into a CredentialError with a stable code and a message
@@ -28,7 +30,7 @@ export function translateIdentityError(error: unknown, context: IdentityErrorCon
   if (aadsts) {
     const oauthCode = /(?:^|\s)([a-z_]+): Error\(s\)/.exec(raw)?.[1];
     return new CredentialError(
-      'AAD_REJECTED',
+      TRANSIENT_AADSTS.has(aadsts[1] ?? '') ? 'AAD_TRANSIENT' : 'AAD_REJECTED',
       `${context.who}: Azure AD refused the token request${oauthCode ? ` (${oauthCode})` : ''}: ` +
         `AADSTS${aadsts[1]}: ${bound(aadsts[2]?.trim() ?? '')}`,
     );
