@@ -49,10 +49,12 @@ describe('mountErrorStatus', () => {
   });
 
   it('maps an unsupported identity mode to UNIMPLEMENTED naming the mode', () => {
-    const result = mountErrorStatus(new IdentityModeNotSupportedError('VMManagedIdentity'));
+    const result = mountErrorStatus(new IdentityModeNotSupportedError('AzureTokenProxy'));
     expect(result.code).toBe(status.UNIMPLEMENTED);
-    expect(result.details).toMatch(
-      /^failed to mount objects, error: failed to get keyvault client: VMManagedIdentity access mode is not supported yet/,
+    expect(result.details).toBe(
+      'failed to mount objects, error: failed to get keyvault client: AzureTokenProxy access mode is not supported yet ' +
+        '(selected by useAzureTokenProxy: "true"); keyvault-csi supports pod identity, workload identity, ' +
+        'service principal and VM managed identity',
     );
   });
 
