@@ -195,7 +195,6 @@ describe('service principal', () => {
 
   it.each([
     ['null', 'failed to get credentials, nodePublishSecretRef secret is not set'],
-    ['{}', 'failed to get credentials, nodePublishSecretRef secret is not set'],
     [JSON.stringify({ clientsecret: 'only-the-secret' }), 'could not find clientid in secrets'],
     [JSON.stringify({ ClientID: randomUUID() }), 'could not find clientsecret in secrets'],
   ])('answers INVALID_ARGUMENT with the reference text for secrets %s', async (secrets, cause) => {
