@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { status } from '@grpc/grpc-js';
 import { ProviderStack, readExamplePod, readSecretProviderClass, readVisibleFiles } from '@keyvault-csi/demo';
 import {
@@ -191,6 +192,25 @@ describe('service principal', () => {
     expect(outcome.message).toContain(
       `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${TENANT}'.`,
     );
+  });
+
+  it('answers DEADLINE_EXCEEDED naming the token wait when Azure AD does not answer in time', async () => {
+    const sp = servicePrincipal();
+    const vault = newVault([sp.clientId]);
+    stack.keyVault.registerHost(AZURE_PUBLIC_LOGIN_HOST, async (req, res) => {
+      await delay(4000);
+      await aad.handler(req, res);
+    });
+    try {
+      const outcome = await mount(stack, spParameters(vault.name), newPod(), {
+        secrets: credentials(sp.clientId, sp.secret),
+        timeoutMs: 3000,
+      });
+      expect(outcome.grpcCode).toBe(status.DEADLINE_EXCEEDED);
+      expect(outcome.message).toContain('still waiting for the access token');
+    } finally {
+      stack.keyVault.registerHost(AZURE_PUBLIC_LOGIN_HOST, aad.handler);
+    }
   });
 
   it.each([
