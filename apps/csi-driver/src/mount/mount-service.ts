@@ -42,8 +42,9 @@ export interface MountServiceOptions {
 
 /**
  * One Mount, transport-free: parse the attributes (every configuration error before any network
- * call), build the pod's credential, fetch every object. Shared by the gRPC daemon and the one-shot
- * `mount` command; one instance (one NMI client, one fetcher) per process.
+ * call), build the credential of the identity mode, fetch every object. Shared by the gRPC daemon
+ * and the one-shot `mount` command; one instance (one NMI client, one credential cache, one
+ * fetcher) per process.
  */
 export class MountService {
   readonly #options: MountServiceOptions;
