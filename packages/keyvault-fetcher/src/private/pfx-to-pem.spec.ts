@@ -1,7 +1,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { PFX_VARIANTS, type PfxVariant } from '@keyvault-csi/test-pki';
 import { describe, expect, it } from 'vitest';
 import { fixtureBytes, fixtureText } from '../../test/fixtures.js';
-import { PFX_VARIANTS, type PfxVariant } from '../../test/openssl-fixtures.js';
 import { decodePemBlocks } from './pem.js';
 import { pfxToPem } from './pfx-to-pem.js';
 
