@@ -1,15 +1,15 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-function openssl(args: string[], cwd: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    execFile('openssl', args, { cwd, encoding: 'buffer' }, (error, stdout, stderr) =>
-      error ? reject(new Error(`openssl ${args.join(' ')}: ${stderr.toString()}`)) : resolve(stdout),
-    );
-  });
-}
+import {
+  CERTIFICATE_EXTENSIONS,
+  certificateDer,
+  generatePrivateKey,
+  makeCertificates,
+  makeChain,
+  makePfx,
+  publicKeyPem,
+} from '@keyvault-csi/test-pki';
 
 export interface OpensslFixtures {
   readonly dir: string;
@@ -32,161 +32,36 @@ export interface OpensslFixtures {
   readonly ec384PublicPem: string;
 }
 
-/** Certificates, keys and PFX files made by the openssl CLI, as users make them. */
+/**
+ * Certificates, keys and PFX files made by the openssl CLI, as users make them. Fixture files name
+ * some of them in `dir`: rsa.key, rsa-legacy.pfx.
+ */
 export async function makeOpensslFixtures(): Promise<OpensslFixtures> {
   const dir = await mkdtemp(join(tmpdir(), 'kv-emulator-fixtures-'));
-  const run = (...args: string[]) => openssl(args, dir);
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await run(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'rsa.key',
-    '-out',
-    'rsa.crt',
-    '-days',
-    '30',
-    '-subj',
-    '/CN=rsa-leaf',
-  );
-  await run(
-    'pkcs12',
-    '-export',
-    '-inkey',
-    'rsa.key',
-    '-in',
-    'rsa.crt',
-    '-out',
-    'rsa-aes.pfx',
-    '-passout',
-    'pass:',
-  );
-  try {
-    await run(
-      'pkcs12',
-      '-export',
-      '-legacy',
-      '-inkey',
-      'rsa.key',
-      '-in',
-      'rsa.crt',
-      '-out',
-      'rsa-legacy.pfx',
-      '-passout',
-      'pass:',
-    );
-  } catch {
-    await run(
-      'pkcs12',
-      '-export',
-      '-keypbe',
-      'PBE-SHA1-3DES',
-      '-certpbe',
-      'PBE-SHA1-RC2-40',
-      '-inkey',
-      'rsa.key',
-      '-in',
-      'rsa.crt',
-      '-out',
-      'rsa-legacy.pfx',
-      '-passout',
-      'pass:',
-    );
-  }
-  await run(
-    'req',
-    '-x509',
-    ...ec,
-    '-keyout',
-    'root.key',
-    '-out',
-    'root.crt',
-    '-days',
-    '30',
-    '-subj',
-    '/CN=ec-root',
-  );
-  await writeFile(
-    join(dir, 'ca.ext'),
-    'basicConstraints=critical,CA:TRUE\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n',
-  );
-  await writeFile(
-    join(dir, 'leaf.ext'),
-    'basicConstraints=CA:FALSE\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n',
-  );
-  await run('req', '-new', ...ec, '-keyout', 'int.key', '-out', 'int.csr', '-subj', '/CN=ec-intermediate');
-  await run(
-    'x509',
-    '-req',
-    '-in',
-    'int.csr',
-    '-CA',
-    'root.crt',
-    '-CAkey',
-    'root.key',
-    '-CAcreateserial',
-    '-days',
-    '30',
-    '-extfile',
-    'ca.ext',
-    '-out',
-    'int.crt',
-  );
-  await run('req', '-new', ...ec, '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=ec-leaf');
-  await run(
-    'x509',
-    '-req',
-    '-in',
-    'leaf.csr',
-    '-CA',
-    'int.crt',
-    '-CAkey',
-    'int.key',
-    '-CAcreateserial',
-    '-days',
-    '30',
-    '-extfile',
-    'leaf.ext',
-    '-out',
-    'leaf.crt',
-  );
-  // Chain in a scrambled order: root first, then the intermediate.
-  await writeFile(
-    join(dir, 'chain.crt'),
-    Buffer.concat([await readFile(join(dir, 'root.crt')), await readFile(join(dir, 'int.crt'))]),
-  );
-  await run(
-    'pkcs12',
-    '-export',
-    '-inkey',
-    'leaf.key',
-    '-in',
-    'leaf.crt',
-    '-certfile',
-    'chain.crt',
-    '-out',
-    'ec-chain.pfx',
-    '-passout',
-    'pass:',
-  );
-  await run('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384', '-out', 'ec384.key');
   const text = (f: string) => readFile(join(dir, f), 'utf8');
+  makeCertificates(dir, [{ name: 'rsa', key: { type: 'rsa' }, extensions: CERTIFICATE_EXTENSIONS.leaf }]);
+  const rsa = { key: 'rsa', certificates: ['rsa'] };
+  const ec = makeChain(dir, { prefix: 'ec-' });
+  const ec384KeyPem = generatePrivateKey({ type: 'ec', curve: 'P-384' });
   return {
     dir,
     rsaKeyPem: await text('rsa.key'),
-    rsaCertPem: await text('rsa.crt'),
-    rsaCertDer: await run('x509', '-in', 'rsa.crt', '-outform', 'DER'),
-    rsaPublicPem: (await run('pkey', '-in', 'rsa.key', '-pubout')).toString(),
-    rsaPfxAes: await readFile(join(dir, 'rsa-aes.pfx')),
-    rsaPfxLegacy: await readFile(join(dir, 'rsa-legacy.pfx')),
-    rsaBundlePem: (await text('rsa.key')) + (await text('rsa.crt')),
-    ecLeafDer: await run('x509', '-in', 'leaf.crt', '-outform', 'DER'),
-    ecPublicPem: (await run('pkey', '-in', 'leaf.key', '-pubout')).toString(),
-    ecChainPfx: await readFile(join(dir, 'ec-chain.pfx')),
-    ec384KeyPem: await text('ec384.key'),
-    ec384PublicPem: (await run('pkey', '-in', 'ec384.key', '-pubout')).toString(),
+    rsaCertPem: await text('rsa.pem'),
+    rsaCertDer: certificateDer(dir, 'rsa'),
+    rsaPublicPem: publicKeyPem(await text('rsa.key')),
+    rsaPfxAes: makePfx(dir, { ...rsa, out: 'rsa-aes', variant: 'aes' }),
+    rsaPfxLegacy: makePfx(dir, { ...rsa, out: 'rsa-legacy', variant: 'legacy' }),
+    rsaBundlePem: (await text('rsa.key')) + (await text('rsa.pem')),
+    ecLeafDer: certificateDer(dir, ec.leaf),
+    ecPublicPem: publicKeyPem(await text(`${ec.leaf}.key`)),
+    // the chain in a scrambled order: root first, then the intermediate
+    ecChainPfx: makePfx(dir, {
+      out: 'ec-chain',
+      key: ec.leaf,
+      certificates: [ec.leaf, ec.root, ...ec.intermediates],
+      variant: 'aes',
+    }),
+    ec384KeyPem,
+    ec384PublicPem: publicKeyPem(ec384KeyPem),
   };
 }
