@@ -1,11 +1,20 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {
+  CERTIFICATE_EXTENSIONS,
+  certificatePem,
+  generatePrivateKey,
+  makeCertificates,
+  makePfx,
+  privateKeyPem,
+  publicKeyPem,
+  openssl as runOpenssl,
+} from '@keyvault-csi/test-pki';
 
-/** Runs openssl in `cwd`, returning stdout (progress noise on stderr is dropped). */
+/** Runs openssl in `cwd`, returning stdout as text (progress noise on stderr is dropped). */
 export function openssl(cwd: string, args: readonly string[], input?: string): string {
-  return execFileSync('openssl', args, { cwd, encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
+  return runOpenssl(cwd, args, input).toString('utf8');
 }
 
 export interface CertificateChain {
@@ -16,129 +25,51 @@ export interface CertificateChain {
   readonly leafPem: string;
   /** PKCS#8 PEM of the leaf's private key, as `openssl pkey` prints it. */
   readonly leafKeyPem: string;
-  /** PFX (empty password) holding the leaf key and the three certificates in the given order. */
+  /**
+   * PFX (empty password) holding the leaf key and the three certificates in the given order; `legacy`
+   * is Key Vault's own format (3DES keys, RC2-40 certificates), else OpenSSL 3's AES default.
+   */
   pfx(order: readonly ('root' | 'intermediate' | 'leaf')[], legacy?: boolean): Buffer;
 }
 
 /** A root → intermediate → leaf chain made with openssl (EC P-256 keys: fast to generate). */
 export function makeCertificateChain(cn = 'e2e'): CertificateChain {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-pki-'));
-  const key = (name: string) =>
-    openssl(dir, [
-      'genpkey',
-      '-algorithm',
-      'EC',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-out',
-      `${name}.key`,
-    ]);
-  for (const name of ['root', 'int', 'leaf']) key(name);
-  writeFileSync(
-    path.join(dir, 'ext.cnf'),
-    [
-      '[ca]',
-      'basicConstraints=critical,CA:TRUE',
-      'keyUsage=critical,keyCertSign,cRLSign',
-      'subjectKeyIdentifier=hash',
-      'authorityKeyIdentifier=keyid:always',
-      '[leaf]',
-      'basicConstraints=critical,CA:FALSE',
-      'subjectKeyIdentifier=hash',
-      'authorityKeyIdentifier=keyid:always',
-      `subjectAltName=DNS:${cn}.example.com`,
-      '',
-    ].join('\n'),
-  );
-  openssl(dir, [
-    'req',
-    '-x509',
-    '-new',
-    '-key',
-    'root.key',
-    '-subj',
-    `/CN=${cn} root`,
-    '-days',
-    '30',
-    '-out',
-    'root.pem',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
+  const { ca, leaf } = CERTIFICATE_EXTENSIONS;
+  makeCertificates(dir, [
+    { name: 'root', subject: `/CN=${cn} root`, extensions: ca, days: 30 },
+    { name: 'int', issuer: 'root', subject: `/CN=${cn} intermediate`, extensions: ca, days: 30 },
+    {
+      name: 'leaf',
+      issuer: 'int',
+      subject: `/CN=${cn}.example.com`,
+      extensions: `${leaf}subjectAltName=DNS:${cn}.example.com\n`,
+      days: 30,
+    },
   ]);
-  openssl(dir, ['req', '-new', '-key', 'int.key', '-subj', `/CN=${cn} intermediate`, '-out', 'int.csr']);
-  openssl(dir, [
-    'x509',
-    '-req',
-    '-in',
-    'int.csr',
-    '-CA',
-    'root.pem',
-    '-CAkey',
-    'root.key',
-    '-CAcreateserial',
-    '-days',
-    '30',
-    '-extfile',
-    'ext.cnf',
-    '-extensions',
-    'ca',
-    '-out',
-    'int.pem',
-  ]);
-  openssl(dir, ['req', '-new', '-key', 'leaf.key', '-subj', `/CN=${cn}.example.com`, '-out', 'leaf.csr']);
-  openssl(dir, [
-    'x509',
-    '-req',
-    '-in',
-    'leaf.csr',
-    '-CA',
-    'int.pem',
-    '-CAkey',
-    'int.key',
-    '-CAcreateserial',
-    '-days',
-    '30',
-    '-extfile',
-    'ext.cnf',
-    '-extensions',
-    'leaf',
-    '-out',
-    'leaf.pem',
-  ]);
-  const read = (f: string) => readFileSync(path.join(dir, f), 'utf8');
-  const files = { root: 'root.pem', intermediate: 'int.pem', leaf: 'leaf.pem' } as const;
+  const files = { root: 'root', intermediate: 'int', leaf: 'leaf' } as const;
   return {
     dir,
-    rootPem: openssl(dir, ['x509', '-in', 'root.pem']),
-    intermediatePem: openssl(dir, ['x509', '-in', 'int.pem']),
-    leafPem: openssl(dir, ['x509', '-in', 'leaf.pem']),
-    leafKeyPem: openssl(dir, ['pkey', '-in', 'leaf.key']),
+    rootPem: certificatePem(dir, 'root'),
+    intermediatePem: certificatePem(dir, 'int'),
+    leafPem: certificatePem(dir, 'leaf'),
+    leafKeyPem: privateKeyPem(readFileSync(path.join(dir, 'leaf.key'), 'utf8')),
     pfx(order, legacy = false) {
-      writeFileSync(path.join(dir, 'bundle.pem'), order.map((c) => read(files[c])).join(''));
-      const out = `bundle-${order.join('-')}${legacy ? '-legacy' : ''}.pfx`;
-      const algorithms = legacy ? ['-keypbe', 'PBE-SHA1-3DES', '-certpbe', 'PBE-SHA1-3DES'] : [];
-      openssl(dir, [
-        'pkcs12',
-        '-export',
-        '-inkey',
-        'leaf.key',
-        '-in',
-        'bundle.pem',
-        '-passout',
-        'pass:',
-        ...algorithms,
-        '-out',
-        out,
-      ]);
-      return readFileSync(path.join(dir, out));
+      return makePfx(dir, {
+        out: `bundle-${order.join('-')}${legacy ? '-legacy' : ''}`,
+        key: 'leaf',
+        certificates: order.map((c) => files[c]),
+        variant: legacy ? 'legacy' : 'aes',
+      });
     },
   };
 }
 
-/** An RSA key pair: private PEM (for the emulator) and the SPKI public PEM openssl derives. */
-export function makeRsaKey(dir: string): { privatePem: string; publicPem: string } {
-  const privatePem = openssl(dir, ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048']);
-  return { privatePem, publicPem: openssl(dir, ['pkey', '-pubout'], privatePem) };
+/**
+ * An RSA key pair: private PEM (for the emulator) and the SPKI public PEM openssl derives. `dir` is
+ * kept for existing callers; the key never touches the disk.
+ */
+export function makeRsaKey(_dir?: string): { privatePem: string; publicPem: string } {
+  const privatePem = generatePrivateKey({ type: 'rsa' });
+  return { privatePem, publicPem: publicKeyPem(privatePem) };
 }
