@@ -90,7 +90,16 @@ export function buildIdentityConfig(inputs: IdentityInputs): IdentityConfig {
           token.token,
         );
       }
+      // The reference checks the secret here, before the objects (steps 12–16).
       const { clientId, clientSecret, hasNodePublishSecret } = servicePrincipalSecrets(inputs.secrets);
+      if (!hasNodePublishSecret) {
+        fail(
+          'NODE_PUBLISH_SECRET_MISSING',
+          'failed to get credentials, nodePublishSecretRef secret is not set',
+        );
+      }
+      if (clientId === '') fail('CLIENT_ID_NOT_IN_SECRETS', 'could not find clientid in secrets');
+      if (clientSecret === '') fail('CLIENT_SECRET_NOT_IN_SECRETS', 'could not find clientsecret in secrets');
       return withHiddenSecret(
         { mode: 'ServicePrincipal', clientId, hasNodePublishSecret },
         'clientSecret',
@@ -182,18 +191,4 @@ function withHiddenSecret<T extends object, K extends string>(
     configurable: false,
   });
   return Object.freeze(visible) as Readonly<T & Record<K, string>>;
-}
-
-/**
- * The reference's service-principal credential errors, in its order, for the credential factory
- * to raise when it builds the credential: `undefined` when `clientid` and `clientsecret` are there.
- */
-export function servicePrincipalProblem(
-  identity: Extract<IdentityConfig, { mode: 'ServicePrincipal' }>,
-): string | undefined {
-  if (!identity.hasNodePublishSecret)
-    return 'failed to get credentials, nodePublishSecretRef secret is not set';
-  if (identity.clientId === '') return 'could not find clientid in secrets';
-  if (identity.clientSecret === '') return 'could not find clientsecret in secrets';
-  return undefined;
 }

@@ -24,7 +24,6 @@ export {
   type AuthConfigModeName,
   IDENTITY_BINDING_AUDIENCE,
   SERVICE_ACCOUNT_TOKENS_KEY,
-  servicePrincipalProblem,
   WORKLOAD_IDENTITY_AUDIENCE,
 } from './identity.js';
 export { KNOWN_PARAMETERS, type LintOptions, lintSecretProviderClass } from './lint.js';

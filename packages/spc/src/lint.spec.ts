@@ -192,6 +192,17 @@ describe('lintSecretProviderClass: parameters', () => {
     expect(lint(manifest)).toEqual([]);
   });
 
+  it('does not check the service-principal secret, which kubelet supplies from nodePublishSecretRef', () => {
+    const manifest = `${HEADER}  parameters:
+    keyvaultName: kv-shop
+    tenantId: tid
+    objects: 'array: ["objectName: a\\nobjectType: secret"]'
+`;
+    expect(lint(manifest)).toEqual([]);
+    const badObject = manifest.replace('objectType: secret', 'objectType: pem');
+    expect(lint(badObject).map((d) => d.code)).toEqual(['INVALID_OBJECT_TYPE']);
+  });
+
   it('reports unquoted non-string parameter values as Kubernetes would read them', () => {
     const manifest = `${HEADER}  parameters:
     usePodIdentity: yes

@@ -52,8 +52,9 @@ const MAX_SUGGESTION_CANDIDATES = 1000;
 
 /**
  * Checks SecretProviderClass manifests offline: every rule a mount applies (spc-parameters.md
- * §1–§7) except values only kubelet supplies (pod name, namespace, service-account tokens), plus
- * lint-only warnings. Reports every finding, sorted by position; never throws.
+ * §1–§7) except values only kubelet supplies (pod name, namespace, service-account tokens, the
+ * nodePublishSecretRef secret of a service principal), plus lint-only warnings. Reports every
+ * finding, sorted by position; never throws.
  */
 export function lintSecretProviderClass(yamlText: string, options: LintOptions = {}): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];

@@ -84,14 +84,14 @@ export type IdentityConfig =
     }
   | {
       readonly mode: 'ServicePrincipal';
-      /** `clientid` from the nodePublishSecretRef secret (key case-insensitive); `""` when absent. */
+      /** `clientid` from the nodePublishSecretRef secret (key case-insensitive); never empty. */
       readonly clientId: string;
-      /** `clientsecret` likewise; non-enumerable, so it stays out of JSON and `inspect` output. */
+      /** `clientsecret` likewise, never empty; non-enumerable, so it stays out of JSON and `inspect` output. */
       readonly clientSecret: string;
       /**
-       * Whether the request carried a nodePublishSecretRef secret at all. The credential factory
-       * raises the reference's errors in this order: `failed to get credentials, nodePublishSecretRef
-       * secret is not set`, `could not find clientid in secrets`, `could not find clientsecret in secrets`.
+       * Whether the request carried a nodePublishSecretRef secret: always `true` in a plan, since
+       * step 11 rejects the mount otherwise (`failed to get credentials, nodePublishSecretRef secret
+       * is not set`, then `could not find clientid in secrets`, `could not find clientsecret in secrets`).
        */
       readonly hasNodePublishSecret: boolean;
     };

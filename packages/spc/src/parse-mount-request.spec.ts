@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { BASE_ATTRIBUTES, failure, plan } from '../test/request.js';
-import { parseMountRequest, SpcError, servicePrincipalProblem } from './index.js';
+import { parseMountRequest, SpcError } from './index.js';
 
 const SECRET_OBJECT = 'array:\n  - |\n    objectName: db-password\n    objectType: secret\n';
 
@@ -264,8 +264,11 @@ describe('parseMountRequest: validation order and exact messages (steps 1–16)'
   it('treats an empty boolean as false and accepts every strconv.ParseBool spelling', () => {
     for (const value of ['1', 't', 'T', 'TRUE', 'true', 'True'])
       expect(plan({ usePodIdentity: value }).identity.mode).toBe('PodIdentity');
-    expect(plan({ usePodIdentity: '', clientID: '' }).identity.mode).toBe('ServicePrincipal');
-    expect(plan({ usePodIdentity: 'F' }).identity.mode).toBe('ServicePrincipal');
+    const servicePrincipal = { secrets: '{"clientid":"c","clientsecret":"s"}' };
+    expect(plan({ usePodIdentity: '', clientID: '' }, servicePrincipal).identity.mode).toBe(
+      'ServicePrincipal',
+    );
+    expect(plan({ usePodIdentity: 'F' }, servicePrincipal).identity.mode).toBe('ServicePrincipal');
   });
 
   it('Go-quotes the rejected boolean and cuts long values to 100 characters', () => {
@@ -519,7 +522,7 @@ describe('parseMountRequest: identity (step 11)', () => {
     );
   });
 
-  it('carries service-principal credentials (keys case-insensitive) and whether a secret was sent', () => {
+  it('carries service-principal credentials (keys case-insensitive) without exposing the secret', () => {
     const result = plan({ ...noMode }, { secrets: '{"ClientID":"app-1","CLIENTSECRET":"s3cr3t-value"}' });
     expect(result.identity).toMatchObject({
       mode: 'ServicePrincipal',
@@ -530,30 +533,59 @@ describe('parseMountRequest: identity (step 11)', () => {
     expect(result.identity.clientSecret).toBe('s3cr3t-value');
     expect(JSON.stringify(result)).not.toContain('s3cr3t');
     expect(inspect(result, { depth: 10 })).not.toContain('s3cr3t');
-    for (const secrets of ['null', '{}']) {
-      expect(plan({ ...noMode }, { secrets }).identity).toMatchObject({
-        mode: 'ServicePrincipal',
-        clientId: '',
-        hasNodePublishSecret: false,
-      });
-    }
     expect(
-      plan({ ...noMode }, { secrets: '{"csi.storage.k8s.io/serviceAccount.tokens":"{}"}' }).identity,
-    ).toMatchObject({ hasNodePublishSecret: false });
-    expect(plan({ ...noMode }, { secrets: '{"clientId":"b","clientid":"a"}' }).identity).toMatchObject({
-      clientId: 'a',
-    });
+      plan({ ...noMode }, { secrets: '{"clientId":"b","clientid":"a","clientsecret":"s"}' }).identity,
+    ).toMatchObject({ clientId: 'a' });
   });
 
-  it('gives the credential factory the reference service-principal errors in order', () => {
-    const problem = (secrets: string): string | undefined => {
-      const identity = plan({ ...noMode }, { secrets }).identity;
-      return identity.mode === 'ServicePrincipal' ? servicePrincipalProblem(identity) : 'wrong mode';
-    };
-    expect(problem('null')).toBe('failed to get credentials, nodePublishSecretRef secret is not set');
-    expect(problem('{}')).toBe('failed to get credentials, nodePublishSecretRef secret is not set');
-    expect(problem('{"clientsecret":"s"}')).toBe('could not find clientid in secrets');
-    expect(problem('{"clientid":"c"}')).toBe('could not find clientsecret in secrets');
-    expect(problem('{"ClientId":"c","ClientSecret":"s"}')).toBeUndefined();
+  it('fails a service principal without its secret with the reference messages, in order', () => {
+    const prefix = 'failed to build auth config for mode None: ';
+    const cases: [string, string, string][] = [
+      [
+        'null',
+        'NODE_PUBLISH_SECRET_MISSING',
+        'failed to get credentials, nodePublishSecretRef secret is not set',
+      ],
+      [
+        '{}',
+        'NODE_PUBLISH_SECRET_MISSING',
+        'failed to get credentials, nodePublishSecretRef secret is not set',
+      ],
+      // kubelet's service-account tokens (Kubernetes 1.35) are not a nodePublishSecretRef secret
+      [
+        '{"csi.storage.k8s.io/serviceAccount.tokens":"{}"}',
+        'NODE_PUBLISH_SECRET_MISSING',
+        'failed to get credentials, nodePublishSecretRef secret is not set',
+      ],
+      ['{"other":"x"}', 'CLIENT_ID_NOT_IN_SECRETS', 'could not find clientid in secrets'],
+      ['{"clientsecret":"s"}', 'CLIENT_ID_NOT_IN_SECRETS', 'could not find clientid in secrets'],
+      ['{"clientid":"","clientsecret":""}', 'CLIENT_ID_NOT_IN_SECRETS', 'could not find clientid in secrets'],
+      ['{"ClientId":"c"}', 'CLIENT_SECRET_NOT_IN_SECRETS', 'could not find clientsecret in secrets'],
+    ];
+    for (const [secrets, code, cause] of cases) {
+      const error = failure({ ...noMode }, { secrets });
+      expect([secrets, error.code, error.message]).toEqual([secrets, code, prefix + cause]);
+    }
+    const withSecret = failure({ ...noMode }, { secrets: '{"clientsecret":"s3cr3t-value"}' });
+    expect(withSecret.message).not.toContain('s3cr3t');
+  });
+
+  it('checks the service-principal secret at step 11: after the cloud, before the objects', () => {
+    const secretMissing = 'failed to get credentials, nodePublishSecretRef secret is not set';
+    expect(failure({ ...noMode, cloudName: 'AzureMoon' }).code).toBe('UNKNOWN_CLOUD');
+    for (const objects of [undefined, 'array: [', 'array: []', 'array:\n  - |\n    objectType: pem\n']) {
+      const error = failure({ ...noMode, objects });
+      expect([objects, error.code, error.message]).toEqual([
+        objects,
+        'NODE_PUBLISH_SECRET_MISSING',
+        `failed to build auth config for mode None: ${secretMissing}`,
+      ]);
+    }
+    expect(failure({ ...noMode, keyvaultName: 'kv_bad' }, { secrets: '{"clientid":"c"}' }).code).toBe(
+      'CLIENT_SECRET_NOT_IN_SECRETS',
+    );
+    expect(
+      failure({ ...noMode, objects: 'array: [' }, { secrets: '{"clientid":"c","clientsecret":"s"}' }).code,
+    ).toBe('INVALID_OBJECTS_YAML');
   });
 });

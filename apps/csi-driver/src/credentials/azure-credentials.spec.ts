@@ -127,20 +127,6 @@ describe('service principal', () => {
     );
     expect(aad.tokenRequests()).toBe(before);
   });
-
-  it.each([
-    [
-      null,
-      'NODE_PUBLISH_SECRET_MISSING',
-      'failed to get credentials, nodePublishSecretRef secret is not set',
-    ],
-    [{ clientsecret: 'x' }, 'CLIENT_ID_NOT_IN_SECRETS', 'could not find clientid in secrets'],
-    [{ CLIENTID: SP_ID }, 'CLIENT_SECRET_NOT_IN_SECRETS', 'could not find clientsecret in secrets'],
-  ])('raises the reference error for secrets %j', async (secrets, code, cause) => {
-    const error = await failure(new AzureCredentials().forMount(plan({}, secrets)));
-    expect(error.code).toBe(code);
-    expect(error.message).toBe(`failed to build auth config for mode None: ${cause}`);
-  });
 });
 
 describe('workload identity', () => {

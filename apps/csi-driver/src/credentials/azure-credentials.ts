@@ -1,9 +1,8 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { IdentityConfig, MountPlan } from '@keyvault-csi/spc';
-import { servicePrincipalProblem } from '@keyvault-csi/spc';
 import { identityKeyFor } from '../mount/identity-key.js';
 import { BoundedCache } from './bounded-cache.js';
-import { CredentialError, type CredentialErrorCode } from './credential-error.js';
+import { CredentialError } from './credential-error.js';
 import { ModeCredential } from './mode-credential.js';
 import { createSecretFingerprint, type SecretFingerprint } from './secret-fingerprint.js';
 import { SharedCredential } from './shared-credential.js';
@@ -31,12 +30,6 @@ export interface MountCredential {
   /** For the fetcher: changes with the identity and its proof (see identityKeyFor). */
   readonly identityKey: string;
 }
-
-const SERVICE_PRINCIPAL_CODES: Readonly<Record<string, CredentialErrorCode>> = {
-  'failed to get credentials, nodePublishSecretRef secret is not set': 'NODE_PUBLISH_SECRET_MISSING',
-  'could not find clientid in secrets': 'CLIENT_ID_NOT_IN_SECRETS',
-  'could not find clientsecret in secrets': 'CLIENT_SECRET_NOT_IN_SECRETS',
-};
 
 /**
  * Credentials of the service principal, workload identity and VM managed identity modes, built with
@@ -67,8 +60,9 @@ export class AzureCredentials {
   }
 
   /**
-   * The credential of one mount. Throws CredentialError for the reference's service-principal
-   * configuration errors (`failed to build auth config for mode None: ...`).
+   * The credential of one mount. The plan is already valid: a service principal without its
+   * `clientid`/`clientsecret` never gets here (`parseMountRequest` rejects it at step 11). Throws
+   * CredentialError `INVALID_CREDENTIAL_CONFIG` when @azure/identity refuses the configuration.
    */
   async forMount(plan: MountPlan): Promise<MountCredential> {
     const { identity } = plan;
@@ -88,13 +82,6 @@ export class AzureCredentials {
     plan: MountPlan,
     identity: Extract<IdentityConfig, { mode: 'ServicePrincipal' }>,
   ): Promise<MountCredential> {
-    const problem = servicePrincipalProblem(identity);
-    if (problem !== undefined) {
-      throw new CredentialError(
-        SERVICE_PRINCIPAL_CODES[problem] ?? 'INVALID_CREDENTIAL_CONFIG',
-        `failed to build auth config for mode None: ${problem}`,
-      );
-    }
     const secret = identity.clientSecret;
     const fingerprint = this.#fingerprint(secret);
     const who = `service principal ${identity.clientId} in tenant ${plan.tenantId}`;

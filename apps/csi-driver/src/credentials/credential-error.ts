@@ -3,10 +3,6 @@
  * identity, VM managed identity). `mount/error-status.ts` maps each to a gRPC code.
  */
 export type CredentialErrorCode =
-  /** The reference's service-principal errors, raised at step 11 (configuration). */
-  | 'NODE_PUBLISH_SECRET_MISSING'
-  | 'CLIENT_ID_NOT_IN_SECRETS'
-  | 'CLIENT_SECRET_NOT_IN_SECRETS'
   /** @azure/identity refused the configuration itself (e.g. a malformed tenant id). */
   | 'INVALID_CREDENTIAL_CONFIG'
   /** The tenant of the vault's challenge differs from the SecretProviderClass tenant. */
