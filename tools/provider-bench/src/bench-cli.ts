@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { writeBenchDocs } from './bench-report.js';
 import { textTable } from './figures.js';
 import { MISS_NOTES } from './miss-notes.js';
-import { runProviderBench } from './provider-bench.js';
+import { type ProviderBenchResult, runProviderBench } from './provider-bench.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const { values } = parseArgs({
@@ -16,8 +16,18 @@ const { values } = parseArgs({
     scale: { type: 'string', default: '1' },
     docs: { type: 'string', default: path.join(root, 'docs') },
     'no-write': { type: 'boolean', default: false },
+    /** Rewrite docs/bench/provider.md from a benchmarks.json (e.g. after editing the miss notes). */
+    'from-json': { type: 'string' },
   },
 });
+if (values['from-json']) {
+  const saved = JSON.parse(readFileSync(values['from-json'], 'utf8')).provider as ProviderBenchResult;
+  writeBenchDocs(values.docs, saved, MISS_NOTES);
+  process.stdout.write(
+    `rewrote ${path.join(values.docs, 'bench/provider.md')} from ${values['from-json']}\n`,
+  );
+  process.exit(0);
+}
 const scale = Number(values.scale);
 if (!(scale > 0 && scale <= 1)) {
   process.stderr.write(`--scale must be in (0, 1], got ${values.scale}\n`);

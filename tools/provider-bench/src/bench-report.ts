@@ -29,13 +29,18 @@ export function benchMarkdown(result: ProviderBenchResult, missNotes: MissNotes 
     lines.push('Notes from the run:', '', ...result.notes.map((n) => `- ${n}`), '');
   }
   if (missed.length) {
-    lines.push('Missed targets:', '');
+    // One explanation per cause, after the figures it explains.
+    lines.push('Missed targets, causes and proposed fixes:', '');
+    const byNote = new Map<string, Figure[]>();
     for (const figure of missed) {
-      lines.push(
-        `- **${figure.scenario}: ${figure.label}** = ${formatValue(figure)} (target ${figure.target}). ${missNotes[figure.id] ?? 'No analysis recorded.'}`,
-      );
+      const note = missNotes[figure.id] ?? 'No analysis recorded.';
+      byNote.set(note, [...(byNote.get(note) ?? []), figure]);
     }
-    lines.push('');
+    for (const [note, figures] of byNote) {
+      for (const f of figures)
+        lines.push(`- **${f.scenario}: ${f.label}** = ${formatValue(f)} (target ${f.target})`);
+      lines.push('', `  ${note}`, '');
+    }
   }
   return lines.join('\n');
 }

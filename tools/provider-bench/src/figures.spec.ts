@@ -37,7 +37,7 @@ describe('figures', () => {
   it('explains each miss in the Markdown section and keeps every figure in the JSON', () => {
     const result = { machine: machineInfo(), figures, notes: [], durationSeconds: 200 };
     const markdown = benchMarkdown(result, { b: 'Coalescing is per pod.' });
-    expect(markdown).toContain('- **burst: GETs** = 2000 (target ≤ 10). Coalescing is per pod.');
+    expect(markdown).toContain('- **burst: GETs** = 2000 (target ≤ 10)\n\n  Coalescing is per pod.');
     expect(markdown).not.toContain('**memory: idle RSS**');
     const json = JSON.parse(benchJson(result)) as { provider: { figures: Figure[] } };
     expect(json.provider.figures.map((f) => [f.id, f.value, f.met])).toEqual([
