@@ -96,6 +96,112 @@ function emptyTarget(): string {
 }
 
 describe.concurrent('faults', () => {
+  describe('the daemon killed or stopped with mounts in flight', () => {
+    it('SIGKILL mid-mount leaves the previous files intact; a restart on the stale socket serves the rotation', async () => {
+      const own = await ProviderStack.start({ metrics: false });
+      let again: DaemonProcess | undefined;
+      try {
+        const t = tenant(own);
+        t.set('s', 'kill-value-1');
+        const { targetPath, before } = await mountedTarget(t.params(['s']), t.pod, own);
+        t.set('s', 'kill-value-2');
+        own.keyVault.injectFault({
+          vault: t.vault,
+          path: /\/secrets\/s\//,
+          times: 1,
+          action: { type: 'delay', ms: 3000 },
+        });
+        const inFlight = mount(own, t.params(['s']), t.pod, { targetPath, timeoutMs: 4000 });
+        await delay(700);
+        expect((await own.daemon.stop('SIGKILL')).signal).toBe('SIGKILL');
+        const killed = await inFlight;
+        expect(killed.ok).toBe(false);
+        expect(snapshotTarget(targetPath)).toEqual(before);
+        expect(existsSync(own.socketPath)).toBe(true);
+
+        again = new DaemonProcess(
+          [
+            `--endpoint=unix://${own.socketPath}`,
+            `--nmi-endpoint=${own.nmi.url}`,
+            '--healthz-port=0',
+            '--prometheus-port=0',
+            '--log-format-json',
+          ],
+          {
+            ...process.env,
+            HTTPS_PROXY: own.keyVault.proxyUrl,
+            NO_PROXY: '127.0.0.1,localhost',
+            NODE_EXTRA_CA_CERTS: own.keyVault.caCertPath,
+          },
+        );
+        const client = connectProvider(own.socketPath);
+        try {
+          const viaNewDaemon = { ...own, client } as ProviderStack;
+          const poll = await mount(viaNewDaemon, t.params(['s']), t.pod, { targetPath, timeoutMs: 20_000 });
+          expect(poll.message).toBeUndefined();
+          expect(readVisibleFiles(targetPath)).toEqual({ s: 'kill-value-2' });
+        } finally {
+          client.close();
+        }
+        expect((await again.stop('SIGTERM')).code).toBe(0);
+        for (const value of ['kill-value-1', 'kill-value-2']) expect(again.output).not.toContain(value);
+      } finally {
+        await again?.stop('SIGKILL');
+        await own.stop();
+      }
+    });
+
+    it('SIGTERM with 50 mounts in flight: each is answered (complete files) or cleanly CANCELLED, exit 0', async () => {
+      const own = await ProviderStack.start({ metrics: false });
+      try {
+        const t = tenant(own);
+        t.set('quick', 'sigterm-quick-value');
+        t.set('stuck', 'sigterm-stuck-value');
+        // 25 mounts finish within the 10 s grace period, 25 are still waiting on Key Vault when it ends.
+        own.keyVault.injectFault({
+          vault: t.vault,
+          path: /\/secrets\/quick\//,
+          action: { type: 'delay', ms: 1500 },
+        });
+        own.keyVault.injectFault({
+          vault: t.vault,
+          path: /\/secrets\/stuck\//,
+          action: { type: 'delay', ms: 30_000 },
+        });
+        const pods = Array.from({ length: 50 }, () => t.newcomer());
+        const targets = pods.map(() => {
+          const dir = emptyTarget();
+          mkdirSync(dir, { recursive: true });
+          return dir;
+        });
+        const inFlight = pods.map((pod, i) =>
+          mount(own, t.params([i % 2 === 0 ? 'quick' : 'stuck']), pod, {
+            targetPath: targets[i]!,
+            timeoutMs: 60_000,
+          }),
+        );
+        await delay(800);
+        const started = Date.now();
+        const exit = own.daemon.stop('SIGTERM', 20_000);
+        const outcomes = await Promise.all(inFlight);
+        expect((await exit).code).toBe(0);
+        expect(Date.now() - started).toBeLessThan(13_000);
+        expect(existsSync(own.socketPath)).toBe(false);
+        for (const [i, outcome] of outcomes.entries()) {
+          if (i % 2 === 0) {
+            expect(outcome.message).toBeUndefined();
+            expect(readVisibleFiles(targets[i]!)).toEqual({ quick: 'sigterm-quick-value' });
+          } else {
+            expect(outcome.grpcCode).toBe(status.CANCELLED);
+            expect(readdirSync(targets[i]!)).toEqual([]);
+          }
+        }
+      } finally {
+        await own.stop();
+      }
+    });
+  });
+
   describe.sequential('NMI faults', () => {
     it('refusing connections: a new pod gets FAILED_PRECONDITION naming NMI, a running pod keeps its files and rotation polls', async () => {
       const t = tenant(nmiStack);
@@ -314,112 +420,6 @@ describe.concurrent('faults', () => {
       const recovered = await mount(stack, params, t.pod, { targetPath });
       expect(recovered.message).toBeUndefined();
       expect(readVisibleFiles(targetPath)).toEqual({ reset: 'reset-value-2', cut: `${long}-2` });
-    });
-  });
-
-  describe('the daemon killed or stopped with mounts in flight', () => {
-    it('SIGKILL mid-mount leaves the previous files intact; a restart on the stale socket serves the rotation', async () => {
-      const own = await ProviderStack.start({ metrics: false });
-      let again: DaemonProcess | undefined;
-      try {
-        const t = tenant(own);
-        t.set('s', 'kill-value-1');
-        const { targetPath, before } = await mountedTarget(t.params(['s']), t.pod, own);
-        t.set('s', 'kill-value-2');
-        own.keyVault.injectFault({
-          vault: t.vault,
-          path: /\/secrets\/s\//,
-          times: 1,
-          action: { type: 'delay', ms: 3000 },
-        });
-        const inFlight = mount(own, t.params(['s']), t.pod, { targetPath, timeoutMs: 4000 });
-        await delay(700);
-        expect((await own.daemon.stop('SIGKILL')).signal).toBe('SIGKILL');
-        const killed = await inFlight;
-        expect(killed.ok).toBe(false);
-        expect(snapshotTarget(targetPath)).toEqual(before);
-        expect(existsSync(own.socketPath)).toBe(true);
-
-        again = new DaemonProcess(
-          [
-            `--endpoint=unix://${own.socketPath}`,
-            `--nmi-endpoint=${own.nmi.url}`,
-            '--healthz-port=0',
-            '--prometheus-port=0',
-            '--log-format-json',
-          ],
-          {
-            ...process.env,
-            HTTPS_PROXY: own.keyVault.proxyUrl,
-            NO_PROXY: '127.0.0.1,localhost',
-            NODE_EXTRA_CA_CERTS: own.keyVault.caCertPath,
-          },
-        );
-        const client = connectProvider(own.socketPath);
-        try {
-          const viaNewDaemon = { ...own, client } as ProviderStack;
-          const poll = await mount(viaNewDaemon, t.params(['s']), t.pod, { targetPath, timeoutMs: 20_000 });
-          expect(poll.message).toBeUndefined();
-          expect(readVisibleFiles(targetPath)).toEqual({ s: 'kill-value-2' });
-        } finally {
-          client.close();
-        }
-        expect((await again.stop('SIGTERM')).code).toBe(0);
-        for (const value of ['kill-value-1', 'kill-value-2']) expect(again.output).not.toContain(value);
-      } finally {
-        await again?.stop('SIGKILL');
-        await own.stop();
-      }
-    });
-
-    it('SIGTERM with 50 mounts in flight: each is answered (complete files) or cleanly CANCELLED, exit 0', async () => {
-      const own = await ProviderStack.start({ metrics: false });
-      try {
-        const t = tenant(own);
-        t.set('quick', 'sigterm-quick-value');
-        t.set('stuck', 'sigterm-stuck-value');
-        // 25 mounts finish within the 10 s grace period, 25 are still waiting on Key Vault when it ends.
-        own.keyVault.injectFault({
-          vault: t.vault,
-          path: /\/secrets\/quick\//,
-          action: { type: 'delay', ms: 1500 },
-        });
-        own.keyVault.injectFault({
-          vault: t.vault,
-          path: /\/secrets\/stuck\//,
-          action: { type: 'delay', ms: 30_000 },
-        });
-        const pods = Array.from({ length: 50 }, () => t.newcomer());
-        const targets = pods.map(() => {
-          const dir = emptyTarget();
-          mkdirSync(dir, { recursive: true });
-          return dir;
-        });
-        const inFlight = pods.map((pod, i) =>
-          mount(own, t.params([i % 2 === 0 ? 'quick' : 'stuck']), pod, {
-            targetPath: targets[i]!,
-            timeoutMs: 60_000,
-          }),
-        );
-        await delay(800);
-        const started = Date.now();
-        const exit = own.daemon.stop('SIGTERM', 20_000);
-        const outcomes = await Promise.all(inFlight);
-        expect((await exit).code).toBe(0);
-        expect(Date.now() - started).toBeLessThan(13_000);
-        expect(existsSync(own.socketPath)).toBe(false);
-        for (const [i, outcome] of outcomes.entries()) {
-          if (i % 2 === 0) {
-            expect(outcome.message).toBeUndefined();
-            expect(readVisibleFiles(targets[i]!)).toEqual({ quick: 'sigterm-quick-value' });
-          } else {
-            expect(outcome.grpcCode).toBe(status.CANCELLED);
-            expect(readdirSync(targets[i]!)).toEqual([]);
-          }
-        }
-      } finally {
-        await own.stop();
-      }
     });
   });
 });

@@ -14,8 +14,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newPod, objectsYaml } from './support/mount.js';
 
 const PREFIX = 'failed to mount objects, error: ';
-/** Client deadline per call: the daemon's own budget is this minus 5 s, so it always answers first. */
-const CALL_TIMEOUT_MS = 6500;
+/**
+ * Client deadline per fuzz call: the daemon's own budget is this minus 5 s, so it always answers
+ * first, and a fuzzed pod NMI does not know is given up on after 0.6 s of retries.
+ */
+const CALL_TIMEOUT_MS = 5600;
 const MOUNT_PATH = '/v1alpha1.CSIDriverProvider/Mount';
 
 let stack: ProviderStack;
@@ -59,12 +62,15 @@ function record(answer: Answer): Answer {
 }
 
 /** Mount through the generated client (protobuf-encoded by ts-proto). */
-function mountRaw(request: { attributes: string; secrets: string; permission: string; targetPath: string }) {
+function mountRaw(
+  request: { attributes: string; secrets: string; permission: string; targetPath: string },
+  timeoutMs = CALL_TIMEOUT_MS,
+) {
   return new Promise<Answer>((resolve) => {
     stack.client.mount(
       { ...request, currentObjectVersion: [] },
       new Metadata({ waitForReady: true }),
-      { deadline: Date.now() + CALL_TIMEOUT_MS },
+      { deadline: Date.now() + timeoutMs },
       (error: ServiceError | null, response?: MountResponse) =>
         resolve(
           record(
@@ -128,12 +134,10 @@ const validAttributes = () =>
 
 /** A valid mount must still work between the garbage. */
 async function expectValidMount(): Promise<void> {
-  const answer = await mountRaw({
-    attributes: validAttributes(),
-    secrets: 'null',
-    permission: '420',
-    targetPath: '/fuzz',
-  });
+  const answer = await mountRaw(
+    { attributes: validAttributes(), secrets: 'null', permission: '420', targetPath: '/fuzz' },
+    30_000,
+  );
   expect(answer.details).toBe('');
   const files = Object.fromEntries(
     (answer.response?.files ?? []).map((f) => [f.path, Buffer.from(f.contents).toString()]),
@@ -343,22 +347,24 @@ describe('fuzzing Mount on the running daemon', () => {
   it('answers thousands of random and malformed requests with a status, valid ones still succeeding', async () => {
     await expectValidMount();
     const rssBefore = rssMiB();
-    let sinceValid = 0;
+    let batches = 0;
+    // Batches of 10 in flight at once (as parallel pod starts arrive), every 10th batch with a valid mount.
     await fc.assert(
-      fc.asyncProperty(request, async (r) => {
-        expectDaemonStatus(await mountRaw(r));
-        if (++sinceValid === 100) {
-          sinceValid = 0;
-          await expectValidMount();
-        }
+      fc.asyncProperty(fc.array(request, { minLength: 10, maxLength: 10 }), async (batch) => {
+        const valid = ++batches % 10 === 0 ? expectValidMount() : undefined;
+        for (const answer of await Promise.all(batch.map((r) => mountRaw(r)))) expectDaemonStatus(answer);
+        await valid;
       }),
-      { numRuns: 2500, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31) },
+      { numRuns: 180, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31) },
     );
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 400 }), async (bytes) => {
-        expectDaemonStatus(await mountBytes(bytes));
-      }),
-      { numRuns: 500 },
+      fc.asyncProperty(
+        fc.array(fc.uint8Array({ maxLength: 400 }), { minLength: 10, maxLength: 10 }),
+        async (batch) => {
+          for (const answer of await Promise.all(batch.map(mountBytes))) expectDaemonStatus(answer);
+        },
+      ),
+      { numRuns: 30 },
     );
     await expectValidMount();
     expect(stack.daemon.exit).toBeUndefined();
@@ -411,7 +417,7 @@ describe('fuzzing Mount on the running daemon', () => {
       const v = own.keyVault.addVault(vault).grant(clientId, { secrets: ['get'] });
       for (const [name, value] of Object.entries(secrets)) v.setSecret(name, value);
       expect((await send(validAttributes())).code).toBe(status.OK);
-      for (const attributes of [...hugeAttributes(1 << 20), ...hugeAttributes(3 << 20)]) {
+      for (const attributes of [hugeAttributes(1 << 20)[1]!, hugeAttributes(3 << 20)[1]!]) {
         const answer = await send(attributes);
         expect(answer.code, answer.details).toBe(status.INVALID_ARGUMENT);
       }
@@ -422,7 +428,7 @@ describe('fuzzing Mount on the running daemon', () => {
   });
 
   it('counted what it sent', () => {
-    expect(requests).toBeGreaterThan(3000);
-    expect(validMounts).toBeGreaterThan(25);
+    expect(requests).toBeGreaterThan(2000);
+    expect(validMounts).toBeGreaterThan(15);
   });
 });

@@ -173,7 +173,7 @@ describe('log audit', () => {
       const content = readFileSync(file, 'utf8');
       expect(JWT.test(content), file).toBe(false);
       expect(PRIVATE_KEY.test(content), file).toBe(false);
-      expect(/bench-(lat|burst|tp)-\d+-[0-9a-f]{24}/.test(content), file).toBe(false);
+      expect(/(bench-(lat|burst|tp)|soak-value)-\d+-[0-9a-f]{24}/.test(content), file).toBe(false);
     }
   });
 });
