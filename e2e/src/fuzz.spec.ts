@@ -392,10 +392,11 @@ describe('fuzzing Mount on the running daemon', () => {
     expect(rssMiB() - rssBefore).toBeLessThan(128);
   });
 
-  // Known defect (reported): a 3 MiB double-quoted objectName makes the yaml parser allocate ~40× its
-  // size; under the chart's 64 MiB heap cap V8 aborts (heap out of memory) and every mount in flight
-  // is lost. The fix belongs in @keyvault-csi/spc (bound the objects text before parsing).
-  it.fails('survives a 3 MiB object name under the chart heap cap (daemon crashes: heap OOM)', async () => {
+  // Known defect (reported): a 1.5 MiB double-quoted objectName (3 MiB of attributes) makes the
+  // objects YAML parse allocate dozens of times its size; under the chart's 64 MiB heap cap V8 aborts
+  // (heap out of memory) and every mount in flight is lost. No object field can validly exceed 4096
+  // bytes, so @keyvault-csi/spc could refuse such input before the YAML parse.
+  it.fails('survives a 1.5 MiB object name under the chart heap cap (daemon crashes: heap OOM)', async () => {
     const own = await ProviderStack.start({
       metrics: false,
       nodeOptions: [`--max-old-space-size=${chartHeapCapMiB()}`],
