@@ -199,7 +199,7 @@ describe('deployment manifests', () => {
       expr.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k], values) as string;
     const helmArgs = [...template.matchAll(/^\s+- (--?[a-z-]+=?.*)$/gm)]
       .map((m) => m[1]!.replace(/\{\{ \.Values\.([\w.]+) \}\}/g, (_, expr: string) => String(lookup(expr))))
-      .filter((arg) => !arg.includes('{{') && !arg.startsWith('--max-old-space-size'));
+      .filter((arg) => !arg.includes('{{') && !/^--max-(old|semi)-space-size=/.test(arg));
     return [daemonSet.spec.template.spec.containers[0]!.args, helmArgs];
   }
 
