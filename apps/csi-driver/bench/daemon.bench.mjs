@@ -75,8 +75,12 @@ function waitForReadyClient(socketPath) {
   const config = JSON.stringify({
     methodConfig: [{ name: [{ service: 'v1alpha1.CSIDriverProvider' }], waitForReady: true }],
   });
+  // grpc-js waits 1 s before its first reconnect when the socket is not there yet; that would be
+  // measured as start-up time. Retry every 5 ms instead, so the figure is the daemon's own.
   return new CSIDriverProviderClient(`unix:${socketPath}`, credentials.createInsecure(), {
     'grpc.service_config': config,
+    'grpc.initial_reconnect_backoff_ms': 5,
+    'grpc.max_reconnect_backoff_ms': 5,
   });
 }
 
@@ -169,7 +173,7 @@ const lines = [
   '',
   '| figure | value | target |',
   '| --- | --- | --- |',
-  `| start-up to the first served Version (spawn → answer, median of ${RUNS}) | ${ms(median(startups))} | < 1 s (liveness starts at 5 s) |`,
+  `| start-up to the first served Version (spawn → answer, median of ${RUNS}) | ${ms(median(startups))} | < 500 ms |`,
   `| … CPU time used by then (user + system, median of ${RUNS}; independent of the machine's load) | ${ms(median(startupCpu))} | — |`,
   `| idle RSS 2 s after start (median of ${RUNS}) | ${mib(median(idleRss))} | < 70 MiB |`,
   `| SIGTERM → exit when idle (median of ${RUNS}) | ${ms(median(stops))} | < 5 s |`,
