@@ -14,4 +14,9 @@ export {
   type MountFile,
   type ObjectVersion,
 } from './keyvault-fetcher.js';
-export type { FetcherEvent, KeyVaultClientOptions, KeyVaultFetcherOptions } from './options.js';
+export type {
+  FetcherEvent,
+  KeyVaultClientOptions,
+  KeyVaultFetcherOptions,
+  KeyVaultTransport,
+} from './options.js';

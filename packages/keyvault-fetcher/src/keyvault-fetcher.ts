@@ -15,6 +15,7 @@ import {
   secretContent,
 } from './private/object-content.js';
 import { type ListedVersion, selectVersions } from './private/select-versions.js';
+import { SharedTransport } from './private/shared-transport.js';
 import { SingleFlight } from './private/single-flight.js';
 import { abortableSleep, withThrottleRetry } from './private/throttle-retry.js';
 import { type GatedClient, VaultClients } from './private/vault-clients.js';
@@ -91,6 +92,8 @@ export class KeyVaultFetcher {
   readonly #now: () => number;
   readonly #random: () => number;
   readonly #sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  readonly #transport: SharedTransport;
+  #closed = false;
 
   constructor(options: KeyVaultFetcherOptions = {}) {
     this.#options = options;
@@ -104,12 +107,24 @@ export class KeyVaultFetcher {
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
     this.#sleep = options.sleep ?? abortableSleep;
+    this.#transport = new SharedTransport(options.transport ?? 'undici', options.clientOptions ?? {});
+  }
+
+  /**
+   * Closes the pooled Key Vault connections once their in-flight requests have finished and drops
+   * the cached SDK clients; later `fetch` calls reject. Idempotent.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#clients.clear();
+    await this.#transport.close();
   }
 
   /**
    * All files and object versions of one mount, or a MountFetchError listing every failing object.
    */
   async fetch(request: FetchRequest): Promise<FetchResult> {
+    if (this.#closed) throw new Error('KeyVaultFetcher is closed');
     const url = new URL(request.vaultUrl);
     const vaultKey = url.href.replace(/\/+$/, '');
     const clients = this.#clients.getOrCreate(
@@ -118,6 +133,7 @@ export class KeyVaultFetcher {
         new VaultClients(vaultKey, {
           clientOptions: this.#options.clientOptions ?? {},
           userAgentPrefix: this.#options.userAgentPrefix,
+          httpClient: () => this.#transport.httpClient(),
           onCredentialError: (error) => {
             if (typeof error === 'object' && error !== null) this.#credentialErrors.add(error);
           },

@@ -2,8 +2,10 @@ import type { SecretClientOptions } from '@azure/keyvault-secrets';
 
 /**
  * Options passed to every SDK client (`SecretClient`, `KeyClient`, `CertificateClient`). The SDK's
- * default pipeline is kept, so `HTTPS_PROXY`/`NO_PROXY` and `NODE_EXTRA_CA_CERTS` apply as usual.
- * `disableChallengeResourceVerification` is for loopback test vaults only.
+ * pipeline policies are kept (retries, challenge auth, proxy); with `transport: 'undici'` (default)
+ * the HTTP client under them is the fetcher's pooled transport, which also honours
+ * `HTTPS_PROXY`/`NO_PROXY`, `proxyOptions` and `NODE_EXTRA_CA_CERTS`, and refuses `agent` and
+ * `tlsOptions`. `disableChallengeResourceVerification` is for loopback test vaults only.
  */
 export type KeyVaultClientOptions = Omit<SecretClientOptions, 'serviceVersion' | 'userAgentOptions'>;
 
@@ -29,7 +31,17 @@ export type FetcherEvent =
   | { readonly type: 'client-created' }
   | { readonly type: 'chain-incomplete'; readonly objectName: string };
 
+/**
+ * How the SDK clients send requests. `undici`: one keep-alive undici dispatcher per fetcher shared
+ * by all its SDK clients (connections and, behind `HTTPS_PROXY`, CONNECT tunnels are reused).
+ * `sdk`: the SDK's default node:https client (through a proxy, a new tunnel and TLS handshake per
+ * request).
+ */
+export type KeyVaultTransport = 'undici' | 'sdk';
+
 export interface KeyVaultFetcherOptions {
+  /** Default `undici`; `sdk` falls back to the SDK's own HTTP client. */
+  readonly transport?: KeyVaultTransport;
   /** Concurrent Key Vault requests per vault URL, across all mounts (default 64). */
   readonly maxConcurrency?: number;
   /** Order PFX certificates leaf → root (`--construct-pem-chain`, default true). */

@@ -38,4 +38,8 @@ export class LruMap<K, V> {
     this.set(key, created);
     return created;
   }
+
+  clear(): void {
+    this.#map.clear();
+  }
 }

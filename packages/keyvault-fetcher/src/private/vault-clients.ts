@@ -1,4 +1,5 @@
 import type { TokenCredential } from '@azure/core-auth';
+import type { HttpClient } from '@azure/core-rest-pipeline';
 import { CertificateClient } from '@azure/keyvault-certificates';
 import { KeyClient } from '@azure/keyvault-keys';
 import { SecretClient } from '@azure/keyvault-secrets';
@@ -9,6 +10,8 @@ import { DelegatingCredential } from './delegating-credential.js';
 export interface VaultClientsOptions {
   readonly clientOptions: KeyVaultClientOptions;
   readonly userAgentPrefix: string | undefined;
+  /** The fetcher's shared transport for new SDK clients; undefined keeps the SDK's own. */
+  readonly httpClient: () => HttpClient | undefined;
   readonly onCredentialError: (error: unknown) => void;
   readonly onClientCreated: () => void;
 }
@@ -53,9 +56,11 @@ export class VaultClients {
     const make =
       <C>(factory: Factory<C>) =>
       (credential: TokenCredential): C => {
+        const httpClient = options.httpClient();
         options.onClientCreated();
         const clientOptions = {
           ...options.clientOptions,
+          ...(httpClient ? { httpClient } : {}),
           ...(options.userAgentPrefix
             ? { userAgentOptions: { userAgentPrefix: options.userAgentPrefix } }
             : {}),
