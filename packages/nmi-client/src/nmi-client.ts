@@ -3,13 +3,15 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-
 import { Agent } from 'undici';
 import { NmiError } from './nmi-error.js';
 import type { NmiEvent } from './nmi-event.js';
+import type { NmiIdentity } from './nmi-identity.js';
 import type { PodRef } from './pod-ref.js';
 import type { BackoffPolicy } from './private/backoff.js';
 import { abortedError, closedError, type ErrorContext, timeoutError } from './private/errors.js';
 import { resourceFromScopes } from './private/resource.js';
-import { TokenCache } from './private/token-cache.js';
+import { type CachedToken, TokenCache } from './private/token-cache.js';
 import { type FlightEnvironment, TokenFlight } from './private/token-flight.js';
 import type { NmiToken } from './private/token-response.js';
+import { tenantOfToken } from './private/token-tenant.js';
 
 export const DEFAULT_NMI_ENDPOINT = 'http://127.0.0.1:2579';
 
@@ -59,11 +61,20 @@ export interface NmiCredentialOptions {
   readonly deadline?: number;
 }
 
+/** Options of `NmiCredential.resolveIdentity`: the same abort signal and timeout as getToken's. */
+export type ResolveIdentityOptions = Pick<GetTokenOptions, 'abortSignal' | 'requestOptions'>;
+
 /** A TokenCredential for one pod (and optionally one identity), backed by the shared NmiClient. */
 export interface NmiCredential extends TokenCredential {
   readonly pod: PodRef;
   readonly clientId: string | undefined;
   getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken>;
+  /**
+   * Which identity NMI gives this pod for the resource, without the token. Same cache,
+   * single-flight, retries, deadline and errors as getToken: the token it caches is the one a
+   * following getToken returns, so resolving first costs no extra NMI call.
+   */
+  resolveIdentity(scopes: string | string[], options?: ResolveIdentityOptions): Promise<NmiIdentity>;
 }
 
 const DEFAULTS = {
@@ -151,11 +162,21 @@ export class NmiClient {
     }
     const podRef: PodRef = { namespace: pod.namespace, name: pod.name, uid: pod.uid ?? '' };
     const wanted = clientId === '' ? undefined : clientId;
-    const getToken = (
+    const getToken = async (
       scopes: string | string[],
       getTokenOptions: GetTokenOptions = {},
-    ): Promise<AccessToken> => this.#getToken(podRef, wanted, deadline, scopes, getTokenOptions);
-    return { pod: podRef, clientId: wanted, getToken };
+    ): Promise<AccessToken> => {
+      const { token } = await this.#acquire(podRef, wanted, deadline, scopes, getTokenOptions);
+      return token;
+    };
+    const resolveIdentity = async (
+      scopes: string | string[],
+      resolveOptions: ResolveIdentityOptions = {},
+    ): Promise<NmiIdentity> => {
+      const { identity } = await this.#acquire(podRef, wanted, deadline, scopes, resolveOptions);
+      return identity;
+    };
+    return { pod: podRef, clientId: wanted, getToken, resolveIdentity };
   }
 
   /** Drops every cached token (e.g. after an identity change was observed). */
@@ -173,13 +194,14 @@ export class NmiClient {
     await this.#agent.destroy();
   }
 
-  async #getToken(
+  /** The token and its identity, from the cache, a shared in-flight call or a new NMI call. */
+  async #acquire(
     pod: PodRef,
     clientId: string | undefined,
     credentialDeadline: number | undefined,
     scopes: string | string[],
-    options: GetTokenOptions,
-  ): Promise<AccessToken> {
+    options: ResolveIdentityOptions,
+  ): Promise<CachedToken> {
     const now = this.#now();
     const resource = resourceFromScopes(scopes);
     const context = (): ErrorContext => ({
@@ -204,7 +226,7 @@ export class NmiClient {
     const cached = this.#cache.get(key, now);
     if (cached !== undefined) {
       this.#env.emit({ type: 'cache', result: 'hit' });
-      return { ...cached };
+      return { token: { ...cached.token }, identity: { ...cached.identity } };
     }
 
     let deadline = credentialDeadline ?? now + this.#budgetMs;
@@ -221,7 +243,7 @@ export class NmiClient {
       flight = this.#startFlight(key, pod, resource, clientId, deadline);
     }
     const token = await flight.join(deadline, signal);
-    return this.#accessToken(token);
+    return this.#cachedToken(token);
   }
 
   #startFlight(
@@ -243,8 +265,12 @@ export class NmiClient {
       (token) => {
         if (this.#flights.get(key) === flight) this.#flights.delete(key);
         if (!this.#closed) {
-          const access = this.#accessToken(token);
-          this.#cache.set(key, access, token.expiresOnMs - this.#cacheMarginMs, this.#now());
+          this.#cache.set(
+            key,
+            this.#cachedToken(token),
+            token.expiresOnMs - this.#cacheMarginMs,
+            this.#now(),
+          );
         }
       },
       () => {
@@ -254,14 +280,17 @@ export class NmiClient {
     return flight;
   }
 
-  #accessToken(token: NmiToken): AccessToken {
+  #cachedToken(token: NmiToken): CachedToken {
     const refreshAfter = token.expiresOnMs - this.#cacheMarginMs;
     return {
-      token: token.accessToken,
-      expiresOnTimestamp: token.expiresOnMs,
-      tokenType: 'Bearer',
-      // The SDK's token cycler refreshes when this passes, which is when our cache stops serving it.
-      ...(refreshAfter > this.#now() ? { refreshAfterTimestamp: refreshAfter } : {}),
+      token: {
+        token: token.accessToken,
+        expiresOnTimestamp: token.expiresOnMs,
+        tokenType: 'Bearer',
+        // The SDK's token cycler refreshes when this passes, which is when our cache stops serving it.
+        ...(refreshAfter > this.#now() ? { refreshAfterTimestamp: refreshAfter } : {}),
+      },
+      identity: { clientId: token.clientId, tenantId: tenantOfToken(token.accessToken) },
     };
   }
 }

@@ -1,12 +1,19 @@
 import type { AccessToken } from '@azure/core-auth';
+import type { NmiIdentity } from '../nmi-identity.js';
+
+/** A token with the identity NMI issued it for. */
+export interface CachedToken {
+  readonly token: AccessToken;
+  readonly identity: NmiIdentity;
+}
 
 interface Entry {
-  readonly token: AccessToken;
+  readonly value: CachedToken;
   readonly validUntil: number;
 }
 
 /**
- * Tokens by (pod namespace, name, uid, resource, client id), each valid until its expiry minus
+ * Tokens and their identities by (pod namespace, name, uid, resource, client id), each valid until its expiry minus
  * the safety margin. Bounded: when full, expired entries go first, then the least recently used.
  */
 export class TokenCache {
@@ -21,20 +28,20 @@ export class TokenCache {
     return this.#entries.size;
   }
 
-  get(key: string, now: number): AccessToken | undefined {
+  get(key: string, now: number): CachedToken | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
     if (entry.validUntil <= now) return undefined;
     this.#entries.delete(key);
     this.#entries.set(key, entry);
-    return entry.token;
+    return entry.value;
   }
 
-  set(key: string, token: AccessToken, validUntil: number, now: number): void {
+  set(key: string, value: CachedToken, validUntil: number, now: number): void {
     if (validUntil <= now) return;
     this.#entries.delete(key);
     if (this.#entries.size >= this.#maxEntries) this.#evict(now);
-    this.#entries.set(key, { token, validUntil });
+    this.#entries.set(key, { value, validUntil });
   }
 
   clear(): void {
