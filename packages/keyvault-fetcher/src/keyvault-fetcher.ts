@@ -107,7 +107,11 @@ export class KeyVaultFetcher {
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
     this.#sleep = options.sleep ?? abortableSleep;
-    this.#transport = new SharedTransport(options.transport ?? 'undici', options.clientOptions ?? {});
+    this.#transport = new SharedTransport(
+      options.transport ?? 'undici',
+      options.clientOptions ?? {},
+      this.#maxConcurrency,
+    );
   }
 
   /**

@@ -18,6 +18,7 @@ export class SharedTransport {
   constructor(
     private readonly transport: KeyVaultTransport,
     private readonly clientOptions: KeyVaultClientOptions,
+    private readonly connectionsPerOrigin: number,
   ) {
     if (transport !== 'undici' && transport !== 'sdk')
       throw new TypeError(`transport must be 'undici' or 'sdk', got ${JSON.stringify(transport)}`);
@@ -37,7 +38,7 @@ export class SharedTransport {
     if (this.transport === 'sdk' || this.clientOptions.httpClient) return undefined;
     if (this.#closed) throw new Error('KeyVaultFetcher is closed');
     if (!this.#client) {
-      this.#dispatcher = createProxyDispatcher(this.clientOptions.proxyOptions);
+      this.#dispatcher = createProxyDispatcher(this.clientOptions.proxyOptions, this.connectionsPerOrigin);
       this.#client = new UndiciHttpClient(this.#dispatcher);
     }
     return this.#client;
