@@ -241,8 +241,12 @@ describe('hostile input stays bounded', () => {
     expect(request({ keyvaultName: huge })).toThrow(
       `failed to get vault: Invalid vault name: "${'x'.repeat(100)}…", must be between 3 and 24 chars`,
     );
+    const long = huge.slice(0, 60_000);
+    expect(request({ objects: `array:\n  - "objectName: ${long}\\nobjectType: secret"` })).toThrow(
+      /^failed to get objectType:secret, objectName:x{100}…, objectVersion:: file name must be at most 4096 bytes, got 60000$/,
+    );
     expect(request({ objects: `array:\n  - "objectName: ${huge}\\nobjectType: secret"` })).toThrow(
-      /^failed to get objectType:secret, objectName:x{100}…, objectVersion:: file name must be at most 4096 bytes, got 1048576$/,
+      /^objects is 1048621 bytes, over the limit of 524288 bytes \(512 KiB\)$/,
     );
   });
 });

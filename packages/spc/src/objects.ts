@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { DiagnosticCode, DiagnosticSeverity } from './diagnostic.js';
 import { checkFilePath } from './file-path.js';
+import { MAX_OBJECT_BYTES, MAX_OBJECTS_BYTES, overLimit, utf8Length } from './input-limits.js';
 import type { KeyVaultObject, ObjectEncoding, ObjectFormat, ObjectType } from './mount-plan.js';
 import { echo } from './private/echo.js';
 import { goQuote, goTrimSpace } from './private/go-text.js';
@@ -111,6 +112,18 @@ export function analyzeObjects(
     }
   };
 
+  // Bounded before the YAML parse (input-limits.ts): steps 13 and 14 allocate many times their input.
+  const objectsBytes = utf8Length(text);
+  if (objectsBytes > MAX_OBJECTS_BYTES) {
+    report({
+      severity: 'error',
+      code: 'OBJECTS_TOO_LARGE',
+      message: `objects is ${overLimit(objectsBytes, MAX_OBJECTS_BYTES)}`,
+      offset: 0,
+    });
+    return { objects: [], items: [], issues, firstError };
+  }
+
   const outer = readStringArray(text);
   if (outer.kind === 'syntax') {
     report({
@@ -140,7 +153,18 @@ export function analyzeObjects(
 
   const items: AnalyzedObject[] = [];
   for (const [index, item] of outer.items.entries()) {
-    const analyzed = analyzeItem(item, index, defaultFileMode, report);
+    const itemBytes = utf8Length(item.text);
+    if (itemBytes > MAX_OBJECT_BYTES) {
+      report({
+        severity: 'error',
+        code: 'OBJECT_TOO_LARGE',
+        message: `unmarshal failed for keyVaultObjects at index ${index}, error: object is ${overLimit(itemBytes, MAX_OBJECT_BYTES)}`,
+        offset: item.offset,
+        objectIndex: index,
+      });
+    }
+    const analyzed =
+      itemBytes > MAX_OBJECT_BYTES ? undefined : analyzeItem(item, index, defaultFileMode, report);
     if (analyzed) items.push(analyzed);
     // A mount needs only the first error: do not decode thousands of objects after it.
     if (options.firstErrorOnly && firstError) return { objects: [], items, issues, firstError };

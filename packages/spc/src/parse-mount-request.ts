@@ -1,5 +1,6 @@
 import { type ReadTextFile, resolveCloud } from './clouds.js';
 import { buildIdentityConfig, SERVICE_ACCOUNT_TOKENS_KEY } from './identity.js';
+import { MAX_ATTRIBUTES_BYTES, overLimit, utf8Length } from './input-limits.js';
 import type { MountPlan, PodInfo } from './mount-plan.js';
 import { analyzeObjects } from './objects.js';
 import { echo } from './private/echo.js';
@@ -62,6 +63,16 @@ export function parseMountRequest(
 }
 
 function parse(request: MountRequestPayload, options: ParseMountRequestOptions): MountPlan {
+  // JSON.parse of a few MiB of tiny keys alone can exhaust a 64 MiB heap (input-limits.ts).
+  if (typeof request?.attributes === 'string') {
+    const attributesBytes = utf8Length(request.attributes);
+    if (attributesBytes > MAX_ATTRIBUTES_BYTES) {
+      throw new SpcError(
+        'ATTRIBUTES_TOO_LARGE',
+        `failed to unmarshal attributes, error: attributes JSON is ${overLimit(attributesBytes, MAX_ATTRIBUTES_BYTES)}`,
+      );
+    }
+  }
   const attributes = decodePayload(request?.attributes, 'attributes', 'INVALID_ATTRIBUTES_JSON');
   const secrets = decodePayload(request?.secrets, 'secrets', 'INVALID_SECRETS_JSON');
   const defaultFileMode = decodePermission(request?.permission);

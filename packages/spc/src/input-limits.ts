@@ -1,0 +1,27 @@
+/**
+ * Size limits checked before any JSON or YAML parse. Parsing allocates many times its input (a
+ * double-quoted YAML scalar ~40×, a JSON-form `objects` list of small items ~60×), and under the
+ * Helm chart's 64 MiB V8 heap an oversized input would abort the daemon and every mount in flight.
+ * Each limit is far above what a valid SecretProviderClass needs and well below where a 64 MiB
+ * daemon breaks (README "Limits" has the measurements).
+ */
+
+/** The Mount request's `attributes` JSON, in UTF-8 bytes. */
+export const MAX_ATTRIBUTES_BYTES = 2 * 1024 * 1024;
+
+/** The trimmed `objects` parameter, in UTF-8 bytes. */
+export const MAX_OBJECTS_BYTES = 512 * 1024;
+
+/** One item of the `objects` array (one object's YAML document), in UTF-8 bytes. */
+export const MAX_OBJECT_BYTES = 64 * 1024;
+
+/** UTF-8 length without copying the string (a lone surrogate counts as 3 bytes, as it is sent). */
+export function utf8Length(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/** `"<actual> bytes, over the limit of <limit> bytes (<n> KiB)"`; never the content. */
+export function overLimit(actualBytes: number, limitBytes: number): string {
+  const unit = limitBytes >= 1024 * 1024 ? `${limitBytes / (1024 * 1024)} MiB` : `${limitBytes / 1024} KiB`;
+  return `${actualBytes} bytes, over the limit of ${limitBytes} bytes (${unit})`;
+}
