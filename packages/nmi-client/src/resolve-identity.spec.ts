@@ -56,7 +56,7 @@ function comparable(outcome: unknown, endpoint: string): unknown {
     status: outcome.status,
     attempts: outcome.attempts,
     networkCode: outcome.networkCode,
-    message: outcome.message.replaceAll(endpoint, '<nmi>').replace(/ in \d+\.\ds\)/, ' in <t>)'),
+    message: outcome.message.replaceAll(endpoint, '<nmi>').replace(/ in \d+\.\ds\b/, ' in <t>'),
   };
 }
 
@@ -145,6 +145,8 @@ describe('NmiCredential.resolveIdentity against a real fake NMI', () => {
       arrange?: (nmi: FakeNmi) => Promise<void> | void;
       credential?: Partial<Parameters<NmiClient['credentialFor']>[0]>;
       options?: NmiClientOptions;
+      /** A credential deadline this long after the call starts. */
+      deadlineInMs?: number;
       scopes?: string | string[];
       abort?: boolean;
       close?: boolean;
@@ -181,7 +183,7 @@ describe('NmiCredential.resolveIdentity against a real fake NMI', () => {
         name: 'deadline in flight',
         arrange: (nmi) => nmi.injectFaults({ delayMs: 20_000 }),
         options: { now: Date.now },
-        credential: { deadline: Date.now() + 150 },
+        deadlineInMs: 150,
       },
       { name: 'several scopes', scopes: [VAULT_SCOPE, 'https://graph.microsoft.com/.default'] },
       { name: 'aborted', abort: true },
@@ -194,7 +196,11 @@ describe('NmiCredential.resolveIdentity against a real fake NMI', () => {
         await testCase.arrange?.(nmi);
         const nmiClient = client(nmi.url, testCase.options);
         if (testCase.close) await nmiClient.close();
-        const credential: NmiCredential = nmiClient.credentialFor({ pod: POD, ...testCase.credential });
+        const credential: NmiCredential = nmiClient.credentialFor({
+          pod: POD,
+          ...testCase.credential,
+          ...(testCase.deadlineInMs === undefined ? {} : { deadline: Date.now() + testCase.deadlineInMs }),
+        });
         const options = testCase.abort ? { abortSignal: AbortSignal.abort() } : {};
         const outcome = await settle(credential[method](testCase.scopes ?? VAULT_SCOPE, options));
         outcomes.push(comparable(outcome, nmi.url));
