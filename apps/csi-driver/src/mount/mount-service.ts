@@ -1,9 +1,9 @@
-import type { TokenCredential } from '@azure/core-auth';
 import type { KeyVaultFetcher } from '@keyvault-csi/keyvault-fetcher';
-import type { NmiClient } from '@keyvault-csi/nmi-client';
+import type { NmiClient, NmiIdentity } from '@keyvault-csi/nmi-client';
 import { type MountPlan, parseMountRequest } from '@keyvault-csi/spc';
 import { AzureCredentials, type MountCredential } from '../credentials/azure-credentials.js';
-import { identityKeyFor } from './identity-key.js';
+import { identityResolutionFailure } from './identity-failure.js';
+import { podIdentityKeyFor } from './identity-key.js';
 import { IdentityModeNotSupportedError } from './identity-mode-error.js';
 
 export interface MountInput {
@@ -59,12 +59,13 @@ export class MountService {
     input: MountInput,
     context: { readonly deadline: number; readonly signal: AbortSignal; readonly report?: MountReport },
   ): Promise<MountOutput> {
+    const started = Date.now();
     const plan = parseMountRequest(
       { attributes: input.attributes, secrets: input.secrets, permission: input.permission },
       { defaultCloudName: this.#options.defaultCloudName },
     );
     if (context.report) describePlan(plan, context.report);
-    const { credential, identityKey } = await this.#credentialFor(plan, context.deadline);
+    const { credential, identityKey } = await this.#credentialFor(plan, context, started);
     const result = await this.#options.fetcher.fetch({
       vaultUrl: plan.vaultUrl,
       objects: plan.objects,
@@ -76,17 +77,32 @@ export class MountService {
     return { files: result.files, objectVersions: result.objectVersions };
   }
 
-  /** The credential the spec's mode rules select (spc-parameters.md §2); identityKey per identityKeyFor. */
-  async #credentialFor(plan: MountPlan, deadline: number): Promise<MountCredential> {
+  /** The credential the spec's mode rules select (spc-parameters.md §2) and its identityKey. */
+  async #credentialFor(
+    plan: MountPlan,
+    context: { readonly deadline: number; readonly signal: AbortSignal },
+    started: number,
+  ): Promise<MountCredential> {
     const { identity, pod } = plan;
     switch (identity.mode) {
       case 'PodIdentity': {
-        const credential: TokenCredential = this.#options.nmiClient.credentialFor({
+        const credential = this.#options.nmiClient.credentialFor({
           pod: { namespace: pod.namespace, name: pod.name, uid: pod.uid },
           clientId: identity.podIdentityClientId === '' ? undefined : identity.podIdentityClientId,
-          deadline,
+          deadline: context.deadline,
         });
-        return { credential, identityKey: identityKeyFor(plan) };
+        // The pod's own NMI call (cached while its token is valid) says which identity it holds,
+        // before any Key Vault request: pods with that identity then share clients and requests.
+        // The credential leased to the fetcher yields tokens from the same cache entry.
+        let resolved: NmiIdentity;
+        try {
+          resolved = await credential.resolveIdentity(plan.cloud.keyVaultResource, {
+            abortSignal: context.signal,
+          });
+        } catch (error) {
+          throw identityResolutionFailure(error, plan, context.deadline - started);
+        }
+        return { credential, identityKey: podIdentityKeyFor(plan, resolved) };
       }
       case 'AzureTokenProxy':
         throw new IdentityModeNotSupportedError(identity.mode);
