@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import {
   buildMountAttributes,
   lintSecretProviderClass,
+  MAX_OBJECTS_BYTES,
   parseMountRequest,
   parseSecretProviderClasses,
 } from '../dist/index.js';
@@ -66,17 +67,39 @@ const parse = measure(() => parseMountRequest(request));
 const lint = measure(() => lintSecretProviderClass(manifest));
 const manifestParse = measure(() => parseSecretProviderClasses(manifest));
 
-// The largest class Kubernetes stores is ~1.5 MiB (etcd): cost of 1 MiB of one-line objects.
-let big = 'array:\n';
-let bigCount = 0;
-while (big.length < 1 << 20) big += `  - "objectName: o${bigCount++}\\nobjectType: secret"\n`;
-const bigRequest = {
-  attributes: JSON.stringify({ ...JSON.parse(attributes), objects: big }),
+// The largest objects text accepted (MAX_OBJECTS_BYTES) in one-line items, the costliest shape per
+// byte, and a 1.5 MiB one (the largest class etcd stores), refused before the YAML parse.
+const withObjects = (objects) => ({
+  attributes: JSON.stringify({ ...JSON.parse(attributes), objects }),
   secrets: 'null',
   permission: '420',
-};
+});
+let big = 'array:\n';
+let bigCount = 0;
+for (;;) {
+  const item = `  - "objectName: o${bigCount}\\nobjectType: secret"\n`;
+  if (big.length + item.length > MAX_OBJECTS_BYTES) break;
+  big += item;
+  bigCount++;
+}
+const bigRequest = withObjects(big);
 if (parseMountRequest(bigRequest).objects.length !== bigCount) throw new Error('big class did not parse');
 const bigParse = measure(() => parseMountRequest(bigRequest), 5);
+const oversizeRequest = withObjects(`array:\n  - |\n    objectName: "${'x'.repeat(1.5 * 1024 * 1024)}"\n`);
+const refused = (() => {
+  try {
+    parseMountRequest(oversizeRequest);
+  } catch (error) {
+    return error.code;
+  }
+})();
+if (refused !== 'OBJECTS_TOO_LARGE')
+  throw new Error(`1.5 MiB objects: expected OBJECTS_TOO_LARGE, got ${refused}`);
+const oversize = measure(() => {
+  try {
+    parseMountRequest(oversizeRequest);
+  } catch {}
+});
 
 const ms = (value) => `${value.toFixed(2)} ms`;
 const kib = (text) => `${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB`;
@@ -96,8 +119,13 @@ const rows = [
   ['lintSecretProviderClass, slowest run', ms(lint.max), '—'],
   [`parseSecretProviderClasses, same manifest, median of ${RUNS}`, ms(manifestParse.median), '—'],
   [
-    `parseMountRequest, 1 MiB objects text (${bigCount} one-line objects), median of 5`,
+    `parseMountRequest, ${kib(big)} objects text (the limit; ${bigCount} one-line objects), median of 5`,
     ms(bigParse.median),
+    '—',
+  ],
+  [
+    `parseMountRequest refuses 1.5 MiB objects text (OBJECTS_TOO_LARGE), median of ${RUNS}`,
+    ms(oversize.median),
     '—',
   ],
 ];
