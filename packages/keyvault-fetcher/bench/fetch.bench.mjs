@@ -102,21 +102,28 @@ function mounter(vaultUrl) {
 }
 
 /** Round trip, warm and cold 50-secret mounts, and one-after-another, for one way of reaching the vault. */
-async function mountLatency(vaultUrl, clientOptions, runs, withCold) {
+async function mountLatency(vaultUrl, clientOptions, runs, withCold, transport = 'undici') {
   const mount = mounter(vaultUrl);
-  const warm = new KeyVaultFetcher({ clientOptions });
+  const fetchers = [];
+  const make = (options = {}) => {
+    const fetcher = new KeyVaultFetcher({ clientOptions, transport, ...options });
+    fetchers.push(fetcher);
+    return fetcher;
+  };
+  const warm = make();
   await mount(warm, fifty); // challenge, and connections for the pool
   const roundTrips = [];
   for (let i = 0; i < runs; i++) roundTrips.push(await timed(() => mount(warm, [fifty[0]])));
   const warmFifty = [];
+  await kv.resetStats();
   const cpuBefore = process.cpuUsage();
   for (let i = 0; i < runs; i++) warmFifty.push(await timed(() => mount(warm, fifty)));
   const cpu = process.cpuUsage(cpuBefore);
   const cpuPerMount = (cpu.user + cpu.system) / 1000 / runs;
+  const warmStats = await kv.stats();
   const coldFifty = [];
-  for (let i = 0; withCold && i < runs; i++)
-    coldFifty.push(await timed(() => mount(new KeyVaultFetcher({ clientOptions }), fifty)));
-  const serial = new KeyVaultFetcher({ clientOptions, maxConcurrency: 1 });
+  for (let i = 0; withCold && i < runs; i++) coldFifty.push(await timed(() => mount(make(), fifty)));
+  const serial = make({ maxConcurrency: 1 });
   await mount(serial, [fifty[0]]);
   const serialFifty = await timed(() => mount(serial, fifty));
   // When did the 50 requests of one warm mount reach the vault?
@@ -124,6 +131,7 @@ async function mountLatency(vaultUrl, clientOptions, runs, withCold) {
   await mount(warm, fifty);
   const arrivals = await kv.arrivals();
   const spread = Math.max(...arrivals) - Math.min(...arrivals);
+  await Promise.all(fetchers.map((f) => f.close()));
   return {
     roundTrip: median(roundTrips),
     warm: median(warmFifty),
@@ -131,6 +139,7 @@ async function mountLatency(vaultUrl, clientOptions, runs, withCold) {
     serial: serialFifty,
     spread,
     cpuPerMount,
+    tunnelsPerMount: warmStats.tunnels / runs,
   };
 }
 
@@ -138,10 +147,13 @@ async function mountLatency(vaultUrl, clientOptions, runs, withCold) {
 //    proxy variables when created, so these are all created before HTTPS_PROXY is set.
 const direct = await mountLatency(kv.url, { disableChallengeResourceVerification: true }, RUNS, true);
 
-// B. https://kv-bench.vault.azure.net through HTTPS_PROXY: the SDK opens a CONNECT tunnel and a TLS
-//    session per request, so TLS handshakes (both ends in this one process) dominate.
+// B. https://kv-bench.vault.azure.net through HTTPS_PROXY, with the default transport (one pooled
+//    undici dispatcher per fetcher: tunnels and TLS sessions reused) and with transport 'sdk' (the
+//    SDK's client opens a CONNECT tunnel and a TLS session per request, so TLS handshakes, both ends
+//    in this one process, dominate).
 process.env.HTTPS_PROXY = kv.proxyUrl;
-const proxied = await mountLatency(kv.vaultUrl(VAULT), {}, 3, false);
+const proxied = await mountLatency(kv.vaultUrl(VAULT), {}, RUNS, false, 'undici');
+const proxiedSdk = await mountLatency(kv.vaultUrl(VAULT), {}, 3, false, 'sdk');
 
 // C. 200 concurrent mounts of the same 10 objects by one identity, on a new fetcher, through the proxy.
 await kv.resetStats();
@@ -165,6 +177,7 @@ const tokenCalls = credentials.reduce((sum, c) => sum + c.calls, 0);
 await kv.resetStats();
 const burstWarm = await timed(burstAll);
 const warmStats = await kv.stats();
+await shared.close();
 
 delete process.env.HTTPS_PROXY;
 await kv.stop();
@@ -187,10 +200,15 @@ const lines = [
   `| A. one mount of 50 secrets, new client incl. challenge and 50 TLS handshakes (median of ${RUNS}) | ${x(direct.cold, direct.roundTrip)} | — |`,
   `| A. the same 50 secrets one after another (reference behaviour; maxConcurrency 1) | ${x(direct.serial, direct.roundTrip)} | (50 round trips) |`,
   `| A. first to last of the 50 requests arriving at the vault | ${ms(direct.spread)} | — |`,
-  `| B. via HTTPS_PROXY (tunnel + TLS per request): one round trip (median of 3) | ${ms(proxied.roundTrip)} | — |`,
-  `| B. one mount of 50 secrets, warm client (median of 3) | ${x(proxied.warm, proxied.roundTrip)} | < 3× round trip |`,
+  `| B. via HTTPS_PROXY, default transport (pooled undici tunnels): one round trip (median of ${RUNS}) | ${ms(proxied.roundTrip)} | — |`,
+  `| B. one mount of 50 secrets, warm client (median of ${RUNS}) | ${x(proxied.warm, proxied.roundTrip)} | < 3× round trip |`,
+  `| B. … CONNECT tunnels per warm 50-secret mount / CPU time (client and emulator together) | ${proxied.tunnelsPerMount.toFixed(1)} / ${ms(proxied.cpuPerMount)} | — |`,
   `| B. the same 50 secrets one after another | ${x(proxied.serial, proxied.roundTrip)} | (50 round trips) |`,
   `| B. first to last of the 50 requests arriving at the vault | ${ms(proxied.spread)} | — |`,
+  `| B-sdk. via HTTPS_PROXY, \`transport: 'sdk'\` (tunnel + TLS per request): one round trip (median of 3) | ${ms(proxiedSdk.roundTrip)} | — |`,
+  `| B-sdk. one mount of 50 secrets, warm client (median of 3) | ${x(proxiedSdk.warm, proxiedSdk.roundTrip)} | < 3× round trip |`,
+  `| B-sdk. … CONNECT tunnels per warm 50-secret mount / CPU time (client and emulator together) | ${proxiedSdk.tunnelsPerMount.toFixed(1)} / ${ms(proxiedSdk.cpuPerMount)} | — |`,
+  `| B-sdk. first to last of the 50 requests arriving at the vault | ${ms(proxiedSdk.spread)} | — |`,
   `| C. 200 concurrent mounts × same 10 objects, one identity, new client: Key Vault GETs | ${coldStats.authorized} | 10 |`,
   `| C. … challenge probes (401) / token requests | ${coldStats.probes} / ${tokenCalls} | 1 / 1 |`,
   `| C. … wall time | ${ms(burst)} | — |`,
@@ -199,10 +217,12 @@ const lines = [
   '',
   'A is the steady state a node sees without a proxy: all 50 requests leave within a few ms; what the',
   'mount needs beyond one round trip is CPU for 50 responses on both ends, so the ratio grows with the',
-  'machine’s load. In B every request pays a CONNECT tunnel and a',
-  'full TLS handshake (the SDK does not pool proxied connections); on a small machine those handshakes',
-  '(both ends here) are CPU-bound, so B measures the machine more than the fetcher: all 50 requests',
-  'start at once, but their handshakes queue for the CPU. In C the 2,000 object fetches become 10 GETs',
+  'machine’s load. B is the same through HTTPS_PROXY with the default transport: one undici',
+  'dispatcher per fetcher keeps its CONNECT tunnels (and TLS sessions inside them) alive, so a warm',
+  "mount opens no tunnel. B-sdk is the SDK’s own client (`transport: 'sdk'`, the behaviour before):",
+  'every request pays a CONNECT tunnel and a full TLS handshake, CPU-bound on a small machine (both',
+  'ends here): all 50 requests start at once, but their handshakes queue for the CPU. C runs through',
+  'HTTPS_PROXY with the default transport. In C the 2,000 object fetches become 10 GETs',
   '(coalesced per identity and object); a new client sends one challenge probe (its other first requests',
   'wait for that token instead of probing too) and asks for one token; later mounts reuse the client.',
   '',

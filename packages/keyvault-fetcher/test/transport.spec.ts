@@ -139,6 +139,29 @@ describe('NO_PROXY', () => {
   });
 });
 
+describe('proxy selection beyond HTTPS_PROXY', () => {
+  afterEach(() => {
+    process.env.HTTPS_PROXY = kv.proxyUrl;
+    delete process.env.ALL_PROXY;
+  });
+
+  it('ALL_PROXY is used when HTTPS_PROXY is not set (as the SDK does)', async () => {
+    delete process.env.HTTPS_PROXY;
+    process.env.ALL_PROXY = kv.proxyUrl;
+    await mount(newFetcher(), fifty.slice(0, 1));
+    expect(kv.stats().tunnels).toBeGreaterThan(0);
+    expect(kv.requests.every((r) => r.via === 'proxy')).toBe(true);
+  });
+
+  it('clientOptions.proxyOptions is the proxy, without any proxy variable', async () => {
+    delete process.env.HTTPS_PROXY;
+    const proxyOptions = { host: 'http://127.0.0.1', port: kv.port };
+    await mount(newFetcher({ clientOptions: { proxyOptions } }), fifty.slice(0, 1));
+    expect(kv.stats().tunnels).toBeGreaterThan(0);
+    expect(kv.requests.every((r) => r.via === 'proxy')).toBe(true);
+  });
+});
+
 describe('failures keep their meaning', () => {
   it('abort: the mount ends ABORTED at once, not when the slow response arrives', async () => {
     kv.injectFault({ path: '/secrets/s0/', action: { type: 'delay', ms: 5_000 } });

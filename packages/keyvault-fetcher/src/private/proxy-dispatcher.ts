@@ -9,7 +9,7 @@ import { EnvHttpProxyAgent } from 'undici';
  * Proxy selection is undici's `EnvHttpProxyAgent`: `https_proxy` ?? `HTTPS_PROXY` for https URLs,
  * falling back to `http_proxy` ?? `HTTP_PROXY`, read once here; `no_proxy` ?? `NO_PROXY` re-read
  * per request. Two things are added so users of the SDK's own proxy policy see no change:
- * `ALL_PROXY`/`all_proxy` when none of those is set (the SDK honours it), and the client option
+ * `ALL_PROXY`/`all_proxy` for https URLs when no `HTTPS_PROXY` is set (the SDK's order), and the client option
  * `proxyOptions` as the proxy (the SDK's explicit proxy settings win over the environment).
  */
 export function createProxyDispatcher(
@@ -18,13 +18,14 @@ export function createProxyDispatcher(
   env: NodeJS.ProcessEnv = process.env,
 ): EnvHttpProxyAgent {
   const explicit = proxyOptions ? proxyUrl(proxyOptions) : undefined;
-  const anyProxy = env.https_proxy || env.HTTPS_PROXY || env.http_proxy || env.HTTP_PROXY;
-  const allProxy = anyProxy ? undefined : env.ALL_PROXY || env.all_proxy || undefined;
-  const proxy = explicit ?? allProxy;
+  // The SDK's order for https URLs: HTTPS_PROXY, then ALL_PROXY, then HTTP_PROXY.
+  const httpsProxy = env.https_proxy || env.HTTPS_PROXY;
+  const allProxy = httpsProxy ? undefined : env.ALL_PROXY || env.all_proxy || undefined;
   // A bound per origin: without one the pool opens a new connection whenever a request is
   // dispatched in the same tick as another one's completion, and grows past the real concurrency.
   const pool = { connections: connectionsPerOrigin };
-  return new EnvHttpProxyAgent(proxy ? { ...pool, httpProxy: proxy, httpsProxy: proxy } : pool);
+  if (explicit) return new EnvHttpProxyAgent({ ...pool, httpProxy: explicit, httpsProxy: explicit });
+  return new EnvHttpProxyAgent(allProxy ? { ...pool, httpsProxy: allProxy } : pool);
 }
 
 /** The SDK's `ProxySettings` (`host` with scheme, `port`, credentials) as a proxy URL. */
