@@ -26,7 +26,12 @@ export {
   SERVICE_ACCOUNT_TOKENS_KEY,
   WORKLOAD_IDENTITY_AUDIENCE,
 } from './identity.js';
-export { MAX_ATTRIBUTES_BYTES, MAX_OBJECT_BYTES, MAX_OBJECTS_BYTES } from './input-limits.js';
+export {
+  MAX_ATTRIBUTES_BYTES,
+  MAX_OBJECT_BYTES,
+  MAX_OBJECTS_BYTES,
+  MAX_SECRETS_BYTES,
+} from './input-limits.js';
 export { KNOWN_PARAMETERS, type LintOptions, lintSecretProviderClass } from './lint.js';
 export {
   buildMountAttributes,

@@ -10,6 +10,7 @@ import {
   MAX_ATTRIBUTES_BYTES,
   MAX_OBJECT_BYTES,
   MAX_OBJECTS_BYTES,
+  MAX_SECRETS_BYTES,
   parseMountRequest,
   parseObjects,
   SpcError,
@@ -79,6 +80,29 @@ describe('the attributes JSON limit (2 MiB)', () => {
       }),
     );
     expect(error.code).toBe('ATTRIBUTES_TOO_LARGE');
+  });
+});
+
+describe('the secrets JSON limit (2 MiB)', () => {
+  /** A nodePublishSecretRef payload of exactly `bytes` bytes. */
+  function secretsOfSize(bytes: number): string {
+    const base = JSON.stringify({ clientid: 'c', clientsecret: '' });
+    const secrets = JSON.stringify({ clientid: 'c', clientsecret: 's'.repeat(bytes - base.length) });
+    expect(Buffer.byteLength(secrets)).toBe(bytes);
+    return secrets;
+  }
+
+  it('accepts secrets of exactly the limit', () => {
+    const result = plan({ usePodIdentity: undefined }, { secrets: secretsOfSize(MAX_SECRETS_BYTES) });
+    expect(result.identity.mode).toBe('ServicePrincipal');
+  });
+
+  it('refuses one byte more, naming the limit and the size but never the secret', () => {
+    const error = failure({}, { secrets: secretsOfSize(MAX_SECRETS_BYTES + 1) });
+    expect(error.code).toBe('SECRETS_TOO_LARGE');
+    expect(error.message).toBe(
+      'failed to unmarshal secrets, error: secrets JSON is 2097153 bytes, over the limit of 2097152 bytes (2 MiB)',
+    );
   });
 });
 
@@ -207,10 +231,11 @@ describe('under the Helm chart heap cap (node --max-old-space-size=64)', () => {
       ['block item', 'OBJECTS_TOO_LARGE'],
       ['many small objects (JSON form)', 'OBJECTS_TOO_LARGE'],
       ['attributes of many keys', 'ATTRIBUTES_TOO_LARGE'],
+      ['secrets of many keys', 'SECRETS_TOO_LARGE'],
       ['largest accepted: JSON-form objects and many keys', 'OK'],
       [undefined, undefined],
     ]);
-    expect(outcomes[6]?.objects).toBeGreaterThan(12_000);
+    expect(outcomes[7]?.objects).toBeGreaterThan(12_000);
   }, 90_000);
 });
 

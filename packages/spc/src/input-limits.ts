@@ -9,6 +9,12 @@
 /** The Mount request's `attributes` JSON, in UTF-8 bytes. */
 export const MAX_ATTRIBUTES_BYTES = 2 * 1024 * 1024;
 
+/**
+ * The Mount request's `secrets` JSON (the nodePublishSecretRef data), in UTF-8 bytes. A
+ * Kubernetes Secret holds at most 1 MiB.
+ */
+export const MAX_SECRETS_BYTES = 2 * 1024 * 1024;
+
 /** The trimmed `objects` parameter, in UTF-8 bytes. */
 export const MAX_OBJECTS_BYTES = 512 * 1024;
 

@@ -1,6 +1,6 @@
 import { type ReadTextFile, resolveCloud } from './clouds.js';
 import { buildIdentityConfig, SERVICE_ACCOUNT_TOKENS_KEY } from './identity.js';
-import { MAX_ATTRIBUTES_BYTES, overLimit, utf8Length } from './input-limits.js';
+import { MAX_ATTRIBUTES_BYTES, MAX_SECRETS_BYTES, overLimit, utf8Length } from './input-limits.js';
 import type { MountPlan, PodInfo } from './mount-plan.js';
 import { analyzeObjects } from './objects.js';
 import { echo } from './private/echo.js';
@@ -63,18 +63,8 @@ export function parseMountRequest(
 }
 
 function parse(request: MountRequestPayload, options: ParseMountRequestOptions): MountPlan {
-  // JSON.parse of a few MiB of tiny keys alone can exhaust a 64 MiB heap (input-limits.ts).
-  if (typeof request?.attributes === 'string') {
-    const attributesBytes = utf8Length(request.attributes);
-    if (attributesBytes > MAX_ATTRIBUTES_BYTES) {
-      throw new SpcError(
-        'ATTRIBUTES_TOO_LARGE',
-        `failed to unmarshal attributes, error: attributes JSON is ${overLimit(attributesBytes, MAX_ATTRIBUTES_BYTES)}`,
-      );
-    }
-  }
-  const attributes = decodePayload(request?.attributes, 'attributes', 'INVALID_ATTRIBUTES_JSON');
-  const secrets = decodePayload(request?.secrets, 'secrets', 'INVALID_SECRETS_JSON');
+  const attributes = decodePayload(request?.attributes, ATTRIBUTES_PAYLOAD);
+  const secrets = decodePayload(request?.secrets, SECRETS_PAYLOAD);
   const defaultFileMode = decodePermission(request?.permission);
   const get = (key: string): string => goTrimSpace(attributes.get(key) ?? '');
 
@@ -144,19 +134,44 @@ function parse(request: MountRequestPayload, options: ParseMountRequestOptions):
   });
 }
 
-function decodePayload(
-  text: unknown,
-  what: 'attributes' | 'secrets',
-  code: 'INVALID_ATTRIBUTES_JSON' | 'INVALID_SECRETS_JSON',
-): Map<string, string> {
+interface Payload {
+  readonly what: 'attributes' | 'secrets';
+  readonly maxBytes: number;
+  readonly tooLarge: 'ATTRIBUTES_TOO_LARGE' | 'SECRETS_TOO_LARGE';
+  readonly invalid: 'INVALID_ATTRIBUTES_JSON' | 'INVALID_SECRETS_JSON';
+}
+
+const ATTRIBUTES_PAYLOAD: Payload = {
+  what: 'attributes',
+  maxBytes: MAX_ATTRIBUTES_BYTES,
+  tooLarge: 'ATTRIBUTES_TOO_LARGE',
+  invalid: 'INVALID_ATTRIBUTES_JSON',
+};
+const SECRETS_PAYLOAD: Payload = {
+  what: 'secrets',
+  maxBytes: MAX_SECRETS_BYTES,
+  tooLarge: 'SECRETS_TOO_LARGE',
+  invalid: 'INVALID_SECRETS_JSON',
+};
+
+function decodePayload(text: unknown, payload: Payload): Map<string, string> {
+  const { what, invalid } = payload;
   if (typeof text !== 'string') {
     throw new SpcError(
-      code,
+      invalid,
       `failed to unmarshal ${what}, error: ${what} must be a JSON string, got ${typeof text}`,
     );
   }
+  // JSON.parse of a few MiB of tiny keys alone can exhaust a 64 MiB heap (input-limits.ts).
+  const bytes = utf8Length(text);
+  if (bytes > payload.maxBytes) {
+    throw new SpcError(
+      payload.tooLarge,
+      `failed to unmarshal ${what}, error: ${what} JSON is ${overLimit(bytes, payload.maxBytes)}`,
+    );
+  }
   const decoded = decodeStringMap(text);
-  if (!decoded.ok) throw new SpcError(code, `failed to unmarshal ${what}, error: ${decoded.cause}`);
+  if (!decoded.ok) throw new SpcError(invalid, `failed to unmarshal ${what}, error: ${decoded.cause}`);
   return decoded.map;
 }
 

@@ -6,6 +6,7 @@ export type SpcErrorCode =
   // JSON payloads of the Mount request
   | 'ATTRIBUTES_TOO_LARGE'
   | 'INVALID_ATTRIBUTES_JSON'
+  | 'SECRETS_TOO_LARGE'
   | 'INVALID_SECRETS_JSON'
   | 'INVALID_PERMISSION'
   // steps 1–11
@@ -58,6 +59,7 @@ export type SpcErrorCode =
 export const SPC_ERROR_CODES: readonly SpcErrorCode[] = [
   'ATTRIBUTES_TOO_LARGE',
   'INVALID_ATTRIBUTES_JSON',
+  'SECRETS_TOO_LARGE',
   'INVALID_SECRETS_JSON',
   'INVALID_PERMISSION',
   'POD_NAME_MISSING',

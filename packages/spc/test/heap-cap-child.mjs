@@ -44,16 +44,17 @@ const shapes = {
   'many small objects (JSON form)': manySmall(1.5 * MiB),
 };
 
-const outcome = (attributes) => {
+const outcome = (attributes, secrets) => {
   try {
-    const plan = parseMountRequest({ attributes, secrets: 'null', permission: '420' });
+    const plan = parseMountRequest({ attributes, secrets, permission: '420' });
     return { code: 'OK', objects: plan.objects.length };
   } catch (error) {
     return { code: error?.code, message: String(error?.message) };
   }
 };
-const report = (shape, attributes) => {
-  process.stdout.write(`${JSON.stringify({ shape, bytes: attributes.length, ...outcome(attributes) })}\n`);
+const report = (shape, attributes, secrets = 'null') => {
+  const bytes = attributes.length + secrets.length;
+  process.stdout.write(`${JSON.stringify({ shape, bytes, ...outcome(attributes, secrets) })}\n`);
 };
 // `,"k0":"v","k1":"v",…` built as text: an object with that many keys would itself eat the heap.
 const manyKeys = (size) => {
@@ -69,9 +70,11 @@ const withKeys = (attributes, size) => `${attributes.slice(0, -1)}${manyKeys(siz
 for (const [shape, objects] of Object.entries(shapes)) report(shape, JSON.stringify({ ...pod, objects }));
 // ~300,000 tiny keys: JSON.parse alone builds a huge dictionary object.
 report('attributes of many keys', withKeys(JSON.stringify(pod), 3.5 * MiB));
+report('secrets of many keys', JSON.stringify(pod), withKeys('{"clientid":"c"}', 3.5 * MiB));
 // Just under every limit, in the costliest shapes measured: must parse.
 report(
   'largest accepted: JSON-form objects and many keys',
   withKeys(JSON.stringify({ ...pod, objects: manySmall(500 * 1024) }), 1.4 * MiB),
+  withKeys('{"clientid":"c"}', 1.9 * MiB),
 );
 process.stdout.write(`${JSON.stringify({ ballast: ballast.length })}\n`);
