@@ -63,12 +63,18 @@ export function sendError(error: unknown, request: PipelineRequest): RestError {
   return restError;
 }
 
+/** undici's codes for a connection lost mid-body; node:http reports all of them as `aborted`. */
+const BODY_CUT_OFF_CODES = new Set(['UND_ERR_SOCKET', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'ECONNRESET']);
+
 /**
  * A response body that failed part-way, as the default client reports it (`PARSE_ERROR`, message
- * `Error reading response as text: ...`): classify-error treats that as a transient network error.
+ * `Error reading response as text: aborted` for a connection lost mid-body): classify-error treats
+ * that as a transient network error. The undici error stays the `cause`.
  */
 export function bodyError(error: unknown): RestError {
-  const restError = new RestError(`Error reading response as text: ${messageOf(error)}`, {
+  const code = codeOf(error);
+  const reason = code !== undefined && BODY_CUT_OFF_CODES.has(code) ? 'aborted' : messageOf(error);
+  const restError = new RestError(`Error reading response as text: ${reason}`, {
     code: RestError.PARSE_ERROR,
   });
   Object.defineProperty(restError, 'cause', { value: error, enumerable: false });
