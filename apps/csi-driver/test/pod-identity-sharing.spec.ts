@@ -40,7 +40,7 @@ describe('pod identity: sharing by the identity NMI resolved', () => {
   beforeAll(async () => {
     fakes = await startFakes();
     const vault = fakes.kv.addVault(VAULT).grant(CLIENT_ID, { secrets: ['get', 'list'] });
-    NAMES.forEach((name, i) => vault.setSecret(name, VALUES[i]!));
+    for (const [i, name] of NAMES.entries()) vault.setSecret(name, VALUES[i]!);
     running = await startTestProvider({ nmiEndpoint: fakes.nmi.url });
     client = providerClient(running.socketPath);
   });
