@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import type { MountResponse } from '@keyvault-csi/csi-driver/proto';
-import { ProviderStack } from '@keyvault-csi/demo';
+import { chartNodeOptions, ProviderStack } from '@keyvault-csi/demo';
 import { driverAttributes, goMarshal } from '@keyvault-csi/fake-csi-driver';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,10 +30,10 @@ let validMounts = 0;
 const codes = new Map<number, number>();
 
 beforeAll(async () => {
-  // The heap cap the Helm chart sets (linux.maxOldSpaceSizeMiB): the daemon as deployed.
+  // The heap caps the Helm chart sets: the daemon as deployed.
   stack = await ProviderStack.start({
     metrics: false,
-    nodeOptions: [`--max-old-space-size=${chartHeapCapMiB()}`],
+    nodeOptions: chartNodeOptions(),
   });
   const clientId = randomUUID();
   stack.nmi.bind(pod.namespace, pod.name, clientId);
@@ -171,14 +171,6 @@ function hugeAttributes(size: number): string[] {
     ),
     `{"a":"${huge}`,
   ];
-}
-
-function chartHeapCapMiB(): number {
-  const values = readFileSync(
-    path.resolve(import.meta.dirname, '../../deploy/helm/keyvault-csi/values.yaml'),
-    'utf8',
-  );
-  return Number(/^\s+maxOldSpaceSizeMiB:\s*(\d+)/m.exec(values)?.[1] ?? 64);
 }
 
 function rssMiB(): number {
@@ -399,7 +391,7 @@ describe('fuzzing Mount on the running daemon', () => {
   it('survives a 1.5 MiB object name under the chart heap cap (daemon crashes: heap OOM)', async () => {
     const own = await ProviderStack.start({
       metrics: false,
-      nodeOptions: [`--max-old-space-size=${chartHeapCapMiB()}`],
+      nodeOptions: chartNodeOptions(),
     });
     const send = (attributes: string) =>
       new Promise<Answer>((resolve) =>

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { chartNodeOptions } from '@keyvault-csi/demo';
 import { writeBenchDocs } from './bench-report.js';
 import { textTable } from './figures.js';
 import { MISS_NOTES } from './miss-notes.js';
@@ -35,7 +36,7 @@ if (!(scale > 0 && scale <= 1)) {
 }
 const result = await runProviderBench({
   scale,
-  maxOldSpaceSizeMiB: chartHeapCap(),
+  chartNodeOptions: chartNodeOptions(),
   log: (line) => process.stderr.write(`${line}\n`),
 });
 process.stdout.write(`\n${textTable(result.figures)}\n`);
@@ -43,14 +44,4 @@ for (const note of result.notes) process.stdout.write(`note: ${note}\n`);
 if (!values['no-write'] && scale === 1) {
   writeBenchDocs(values.docs, result, MISS_NOTES);
   process.stdout.write(`wrote ${path.join(values.docs, 'bench/provider.md')} and benchmarks.json\n`);
-}
-
-/** `linux.maxOldSpaceSizeMiB` from the Helm chart's values.yaml (64 if unreadable). */
-function chartHeapCap(): number {
-  try {
-    const values = readFileSync(path.join(root, 'deploy/helm/keyvault-csi/values.yaml'), 'utf8');
-    return Number(/^\s+maxOldSpaceSizeMiB:\s*(\d+)/m.exec(values)?.[1] ?? 64);
-  } catch {
-    return 64;
-  }
 }

@@ -14,8 +14,8 @@ import { PeakSampler, readProcess } from './process-sampler.js';
 export interface ProviderBenchOptions {
   /** Scale factor for a quick smoke run (1 = the issue's sizes). */
   readonly scale?: number;
-  /** The Helm chart's `linux.maxOldSpaceSizeMiB`. */
-  readonly maxOldSpaceSizeMiB?: number;
+  /** The Node.js options the Helm chart runs the daemon with (`chartNodeOptions()`). */
+  readonly chartNodeOptions: readonly string[];
   readonly log?: (line: string) => void;
 }
 
@@ -33,7 +33,7 @@ const MIB = 1024;
  * each in its own process: start-up, latency, burst (+ rotation poll), throughput, memory, and the
  * burst again under the chart's heap cap on one CPU.
  */
-export async function runProviderBench(options: ProviderBenchOptions = {}): Promise<ProviderBenchResult> {
+export async function runProviderBench(options: ProviderBenchOptions): Promise<ProviderBenchResult> {
   const began = performance.now();
   const scale = options.scale ?? 1;
   const log = options.log ?? (() => {});
@@ -408,16 +408,16 @@ export async function runProviderBench(options: ProviderBenchOptions = {}): Prom
     await stopDaemon(daemon);
 
     // The burst under the chart's heap cap, pinned to one CPU.
-    const cap = options.maxOldSpaceSizeMiB ?? 64;
+    const cap = options.chartNodeOptions.join(' ');
     const oneCpu = tasksetAvailable();
     if (!oneCpu) notes.push('taskset is not available: the capped burst ran on every CPU');
-    log(`capped burst (--max-old-space-size=${cap}${oneCpu ? ', taskset -c 0' : ''})`);
+    log(`capped burst (${cap}${oneCpu ? ', taskset -c 0' : ''})`);
     await kv.call({ op: 'kv.latency', ms: 5 });
-    const capped = await startDaemon({ nodeOptions: [`--max-old-space-size=${cap}`], oneCpu });
+    const capped = await startDaemon({ nodeOptions: [...options.chartNodeOptions], oneCpu });
     add({
       scenario: 'capped',
       id: 'capped.startupMs',
-      label: `start-up with --max-old-space-size=${cap}${oneCpu ? ' on one CPU' : ''}`,
+      label: `start-up with ${cap}${oneCpu ? ' on one CPU' : ''}`,
       value: capped.startupMs,
       unit: 'ms',
       target: '< 500 ms',

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `npm run soak` → provider-soak [--mounts 20000] [--pods 500] [--no-write]: runs the soak and
 // appends its result to docs/bench/provider-soak.md.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { chartNodeOptions } from '@keyvault-csi/demo';
 import { figureTable, textTable } from './figures.js';
 import { runSoak, type SoakResult } from './soak.js';
 
@@ -32,11 +33,10 @@ if (!(Number.isInteger(mounts) && mounts > 0 && Number.isInteger(pods) && pods >
   process.stderr.write('--mounts and --pods must be positive integers\n');
   process.exit(2);
 }
-const cap = chartHeapCap();
 const result = await runSoak({
   mounts,
   pods,
-  maxOldSpaceSizeMiB: cap,
+  nodeOptions: chartNodeOptions(),
   log: (line) => process.stderr.write(`${line}\n`),
 });
 process.stdout.write(`\n${textTable(result.figures)}\n`);
@@ -61,7 +61,7 @@ function runSection(result: SoakResult): string {
     '',
     `#### Run of ${machine.date.slice(0, 16).replace('T', ' ')} UTC`,
     '',
-    `${machine.cpu}, ${machine.cores} cores; Node ${machine.node}; load average ${machine.loadAverage} at the end; ${result.durationSeconds.toFixed(0)} s. ${options.mounts} mounts of 2 secrets across ${options.pods} pods at concurrency ${options.concurrency}; ${Math.round(options.restartFraction * 100)} % of the pods restart (new uid) and one secret rotates every round; NMI tokens live ${options.tokenLifetimeSeconds} s (cached ${options.tokenLifetimeSeconds - 300} s); daemon heap cap ${options.maxOldSpaceSizeMiB ?? 'Node default'}${options.maxOldSpaceSizeMiB ? ' MiB (the chart’s)' : ''}.`,
+    `${machine.cpu}, ${machine.cores} cores; Node ${machine.node}; load average ${machine.loadAverage} at the end; ${result.durationSeconds.toFixed(0)} s. ${options.mounts} mounts of 2 secrets across ${options.pods} pods at concurrency ${options.concurrency}; ${Math.round(options.restartFraction * 100)} % of the pods restart (new uid) and one secret rotates every round; NMI tokens live ${options.tokenLifetimeSeconds} s (cached ${options.tokenLifetimeSeconds - 300} s); daemon Node options ${options.nodeOptions?.join(' ') ?? 'none'} (the chart’s).`,
     '',
     figureTable(result.figures),
     '',
@@ -70,13 +70,4 @@ function runSection(result: SoakResult): string {
     ...rows,
     '',
   ].join('\n');
-}
-
-function chartHeapCap(): number {
-  try {
-    const text = readFileSync(path.join(root, 'deploy/helm/keyvault-csi/values.yaml'), 'utf8');
-    return Number(/^\s+maxOldSpaceSizeMiB:\s*(\d+)/m.exec(text)?.[1] ?? 64);
-  } catch {
-    return 64;
-  }
 }

@@ -17,7 +17,8 @@ export interface SoakOptions {
   /** Fraction of the pods restarted (new uid: new token cache key, new SDK clients) each round. */
   readonly restartFraction?: number;
   /** Heap cap of the daemon (the chart's), or undefined for Node's default. */
-  readonly maxOldSpaceSizeMiB?: number;
+  /** Node.js options for the daemon, e.g. the Helm chart's heap caps (`chartNodeOptions()`). */
+  readonly nodeOptions?: readonly string[];
   /** NMI token lifetime: tokens expire from the cache during the soak (valid = lifetime − 5 min). */
   readonly tokenLifetimeSeconds?: number;
   readonly log?: (line: string) => void;
@@ -34,8 +35,8 @@ export interface SoakSample {
 
 export interface SoakResult {
   readonly machine: MachineInfo;
-  readonly options: Required<Omit<SoakOptions, 'log' | 'maxOldSpaceSizeMiB'>> & {
-    maxOldSpaceSizeMiB?: number;
+  readonly options: Required<Omit<SoakOptions, 'log' | 'nodeOptions'>> & {
+    nodeOptions?: readonly string[];
   };
   readonly samples: SoakSample[];
   readonly figures: Figure[];
@@ -94,9 +95,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
       nmiUrl: nmi.ready.url,
       proxyUrl: kv.ready.proxyUrl!,
       caCertPath: kv.ready.caCertPath!,
-      ...(options.maxOldSpaceSizeMiB
-        ? { nodeOptions: [`--max-old-space-size=${options.maxOldSpaceSizeMiB}`] }
-        : {}),
+      ...(options.nodeOptions ? { nodeOptions: [...options.nodeOptions] } : {}),
       keepOutputChars: 64 * 1024,
       // Audit the whole output as it streams (it is not all kept in memory).
       onOutput: (chunk) => {
@@ -268,7 +267,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
         concurrency,
         restartFraction,
         tokenLifetimeSeconds,
-        ...(options.maxOldSpaceSizeMiB ? { maxOldSpaceSizeMiB: options.maxOldSpaceSizeMiB } : {}),
+        ...(options.nodeOptions ? { nodeOptions: options.nodeOptions } : {}),
       },
       samples,
       figures,
