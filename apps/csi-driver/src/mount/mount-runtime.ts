@@ -39,6 +39,9 @@ export function createMountRuntime(
   return {
     service: new MountService({ nmiClient, fetcher, defaultCloudName: config.cloudName }),
     errorStatus: mountErrorStatus,
-    close: () => nmiClient.close(),
+    // Both hold keep-alive connection pools (NMI; Key Vault and its proxy tunnels).
+    close: async () => {
+      await Promise.all([nmiClient.close(), fetcher.close()]);
+    },
   };
 }
