@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import type { MountResponse } from '@keyvault-csi/csi-driver/proto';
-import { chartNodeOptions, ProviderStack } from '@keyvault-csi/demo';
+import { chartDaemonRuntime, ProviderStack } from '@keyvault-csi/demo';
 import { driverAttributes, goMarshal } from '@keyvault-csi/fake-csi-driver';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +33,8 @@ beforeAll(async () => {
   // The heap caps the Helm chart sets: the daemon as deployed.
   stack = await ProviderStack.start({
     metrics: false,
-    nodeOptions: chartNodeOptions(),
+    nodeOptions: chartDaemonRuntime().nodeOptions,
+    daemonEnv: chartDaemonRuntime().env,
   });
   const clientId = randomUUID();
   stack.nmi.bind(pod.namespace, pod.name, clientId);
@@ -391,7 +392,8 @@ describe('fuzzing Mount on the running daemon', () => {
   it('survives a 1.5 MiB object name under the chart heap cap (daemon crashes: heap OOM)', async () => {
     const own = await ProviderStack.start({
       metrics: false,
-      nodeOptions: chartNodeOptions(),
+      nodeOptions: chartDaemonRuntime().nodeOptions,
+      daemonEnv: chartDaemonRuntime().env,
     });
     const send = (attributes: string) =>
       new Promise<Answer>((resolve) =>

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { parse } from 'yaml';
 
 const require = createRequire(import.meta.url);
 
@@ -10,20 +11,29 @@ export function chartValuesPath(): string {
   return path.resolve(appDir, '../../deploy/helm/keyvault-csi/values.yaml');
 }
 
+export interface ChartDaemonRuntime {
+  /** Node.js flags before the script (`linux.nodeFlags`). */
+  readonly nodeOptions: readonly string[];
+  /** Extra environment (`linux.env`). */
+  readonly env: Readonly<Record<string, string>>;
+}
+
 /**
- * The Node.js options the Helm chart starts the daemon with (`linux.maxOldSpaceSizeMiB`,
- * `linux.maxSemiSpaceSizeMiB`), so benchmarks and tests run the daemon as deployed. Read from
- * values.yaml each time: the chart is the one place these numbers live.
+ * How the Helm chart runs the daemon (Node flags and environment), so benchmarks and tests run it as
+ * deployed. Read from values.yaml each time: the chart is the one place these settings live.
  */
-export function chartNodeOptions(valuesPath: string = chartValuesPath()): string[] {
-  const values = readFileSync(valuesPath, 'utf8');
-  const value = (key: string): string => {
-    const match = new RegExp(`^\\s+${key}:\\s*(\\d+)\\s*$`, 'm').exec(values);
-    if (!match) throw new Error(`${valuesPath} has no ${key}`);
-    return match[1]!;
+export function chartDaemonRuntime(valuesPath: string = chartValuesPath()): ChartDaemonRuntime {
+  const values = parse(readFileSync(valuesPath, 'utf8')) as {
+    linux?: { nodeFlags?: unknown; env?: unknown };
   };
-  return [
-    `--max-old-space-size=${value('maxOldSpaceSizeMiB')}`,
-    `--max-semi-space-size=${value('maxSemiSpaceSizeMiB')}`,
-  ];
+  const flags = values.linux?.nodeFlags;
+  const env = values.linux?.env ?? {};
+  if (!Array.isArray(flags) || !flags.every((f) => typeof f === 'string')) {
+    throw new Error(`${valuesPath}: linux.nodeFlags must be a list of strings`);
+  }
+  if (typeof env !== 'object' || env === null) throw new Error(`${valuesPath}: linux.env must be a map`);
+  return {
+    nodeOptions: flags,
+    env: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])),
+  };
 }

@@ -1,4 +1,4 @@
-export { chartNodeOptions, chartValuesPath } from './chart-node-options.js';
+export { type ChartDaemonRuntime, chartDaemonRuntime, chartValuesPath } from './chart-node-options.js';
 export { type DaemonExit, DaemonProcess, daemonMainPath } from './daemon-process.js';
 export {
   DEMO_CLIENT_ID,

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chartNodeOptions } from '@keyvault-csi/demo';
+import { chartDaemonRuntime } from '@keyvault-csi/demo';
 import { writeBenchDocs } from './bench-report.js';
 import { textTable } from './figures.js';
 import { MISS_NOTES } from './miss-notes.js';
@@ -36,7 +36,7 @@ if (!(scale > 0 && scale <= 1)) {
 }
 const result = await runProviderBench({
   scale,
-  chartNodeOptions: chartNodeOptions(),
+  chart: chartDaemonRuntime(),
   log: (line) => process.stderr.write(`${line}\n`),
 });
 process.stdout.write(`\n${textTable(result.figures)}\n`);

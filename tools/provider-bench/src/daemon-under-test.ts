@@ -26,6 +26,8 @@ export interface DaemonUnderTestOptions {
   readonly caCertPath: string;
   /** Node flags before the script, e.g. `--max-old-space-size=64`. */
   readonly nodeOptions?: readonly string[];
+  /** Extra environment for the daemon, e.g. the chart's `MALLOC_ARENA_MAX`. */
+  readonly env?: Readonly<Record<string, string>>;
   /** Pin to CPU 0 with taskset. */
   readonly oneCpu?: boolean;
   readonly extraArgs?: readonly string[];
@@ -63,6 +65,7 @@ export class DaemonUnderTest {
       HTTPS_PROXY: options.proxyUrl,
       NO_PROXY: '127.0.0.1,localhost',
       NODE_EXTRA_CA_CERTS: options.caCertPath,
+      ...options.env,
     };
     delete env.NODE_OPTIONS;
     this.child = options.oneCpu

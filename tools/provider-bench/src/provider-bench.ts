@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { ChartDaemonRuntime } from '@keyvault-csi/demo';
 import { DaemonUnderTest, tasksetAvailable } from './daemon-under-test.js';
 import { DoubleProcess } from './double-process.js';
 import type { KeyVaultCounts, NmiCounts } from './double-protocol.js';
@@ -14,8 +15,8 @@ import { PeakSampler, readProcess } from './process-sampler.js';
 export interface ProviderBenchOptions {
   /** Scale factor for a quick smoke run (1 = the issue's sizes). */
   readonly scale?: number;
-  /** The Node.js options the Helm chart runs the daemon with (`chartNodeOptions()`). */
-  readonly chartNodeOptions: readonly string[];
+  /** How the Helm chart runs the daemon (`chartDaemonRuntime()` of @keyvault-csi/demo). */
+  readonly chart: ChartDaemonRuntime;
   readonly log?: (line: string) => void;
 }
 
@@ -52,7 +53,9 @@ export async function runProviderBench(options: ProviderBenchOptions): Promise<P
     DoubleProcess.start('kv', path.join(workDir, 'tls')),
   ]);
   let socketCount = 0;
-  const startDaemon = (extra: { nodeOptions?: string[]; oneCpu?: boolean } = {}) => {
+  const startDaemon = (
+    extra: { nodeOptions?: string[]; env?: Readonly<Record<string, string>>; oneCpu?: boolean } = {},
+  ) => {
     const dir = path.join(workDir, `provider-${socketCount++}`);
     mkdirSync(dir, { mode: 0o700 });
     return DaemonUnderTest.start({
@@ -408,12 +411,16 @@ export async function runProviderBench(options: ProviderBenchOptions): Promise<P
     await stopDaemon(daemon);
 
     // The burst under the chart's heap cap, pinned to one CPU.
-    const cap = options.chartNodeOptions.join(' ');
+    const cap = options.chart.nodeOptions.join(' ');
     const oneCpu = tasksetAvailable();
     if (!oneCpu) notes.push('taskset is not available: the capped burst ran on every CPU');
     log(`capped burst (${cap}${oneCpu ? ', taskset -c 0' : ''})`);
     await kv.call({ op: 'kv.latency', ms: 5 });
-    const capped = await startDaemon({ nodeOptions: [...options.chartNodeOptions], oneCpu });
+    const capped = await startDaemon({
+      nodeOptions: [...options.chart.nodeOptions],
+      env: options.chart.env,
+      oneCpu,
+    });
     add({
       scenario: 'capped',
       id: 'capped.startupMs',

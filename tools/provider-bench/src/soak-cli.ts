@@ -5,7 +5,7 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chartNodeOptions } from '@keyvault-csi/demo';
+import { chartDaemonRuntime } from '@keyvault-csi/demo';
 import { figureTable, textTable } from './figures.js';
 import { runSoak, type SoakResult } from './soak.js';
 
@@ -36,7 +36,7 @@ if (!(Number.isInteger(mounts) && mounts > 0 && Number.isInteger(pods) && pods >
 const result = await runSoak({
   mounts,
   pods,
-  nodeOptions: chartNodeOptions(),
+  chart: chartDaemonRuntime(),
   log: (line) => process.stderr.write(`${line}\n`),
 });
 process.stdout.write(`\n${textTable(result.figures)}\n`);
@@ -61,7 +61,11 @@ function runSection(result: SoakResult): string {
     '',
     `#### Run of ${machine.date.slice(0, 16).replace('T', ' ')} UTC`,
     '',
-    `${machine.cpu}, ${machine.cores} cores; Node ${machine.node}; load average ${machine.loadAverage} at the end; ${result.durationSeconds.toFixed(0)} s. ${options.mounts} mounts of 2 secrets across ${options.pods} pods at concurrency ${options.concurrency}; ${Math.round(options.restartFraction * 100)} % of the pods restart (new uid) and one secret rotates every round; NMI tokens live ${options.tokenLifetimeSeconds} s (cached ${options.tokenLifetimeSeconds - 300} s); daemon Node options ${options.nodeOptions?.join(' ') ?? 'none'} (the chart’s).`,
+    `${machine.cpu}, ${machine.cores} cores; Node ${machine.node}; load average ${machine.loadAverage} at the end; ${result.durationSeconds.toFixed(0)} s. ${options.mounts} mounts of 2 secrets across ${options.pods} pods at concurrency ${options.concurrency}; ${Math.round(options.restartFraction * 100)} % of the pods restart (new uid) and one secret rotates every round; NMI tokens live ${options.tokenLifetimeSeconds} s (cached ${options.tokenLifetimeSeconds - 300} s); daemon run as the Helm chart runs it (${options.chart?.nodeOptions.join(' ') ?? 'Node defaults'}; ${Object.entries(
+      options.chart?.env ?? {},
+    )
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}).`,
     '',
     figureTable(result.figures),
     '',

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { ChartDaemonRuntime } from '@keyvault-csi/demo';
 import { DaemonUnderTest } from './daemon-under-test.js';
 import { DoubleProcess } from './double-process.js';
 import type { NmiCounts } from './double-protocol.js';
@@ -17,8 +18,8 @@ export interface SoakOptions {
   /** Fraction of the pods restarted (new uid: new token cache key, new SDK clients) each round. */
   readonly restartFraction?: number;
   /** Heap cap of the daemon (the chart's), or undefined for Node's default. */
-  /** Node.js options for the daemon, e.g. the Helm chart's heap caps (`chartNodeOptions()`). */
-  readonly nodeOptions?: readonly string[];
+  /** Run the daemon as the Helm chart does (`chartDaemonRuntime()` of @keyvault-csi/demo). */
+  readonly chart?: ChartDaemonRuntime;
   /** NMI token lifetime: tokens expire from the cache during the soak (valid = lifetime − 5 min). */
   readonly tokenLifetimeSeconds?: number;
   readonly log?: (line: string) => void;
@@ -35,8 +36,8 @@ export interface SoakSample {
 
 export interface SoakResult {
   readonly machine: MachineInfo;
-  readonly options: Required<Omit<SoakOptions, 'log' | 'nodeOptions'>> & {
-    nodeOptions?: readonly string[];
+  readonly options: Required<Omit<SoakOptions, 'log' | 'chart'>> & {
+    chart?: ChartDaemonRuntime;
   };
   readonly samples: SoakSample[];
   readonly figures: Figure[];
@@ -95,7 +96,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
       nmiUrl: nmi.ready.url,
       proxyUrl: kv.ready.proxyUrl!,
       caCertPath: kv.ready.caCertPath!,
-      ...(options.nodeOptions ? { nodeOptions: [...options.nodeOptions] } : {}),
+      ...(options.chart ? { nodeOptions: [...options.chart.nodeOptions], env: options.chart.env } : {}),
       keepOutputChars: 64 * 1024,
       // Audit the whole output as it streams (it is not all kept in memory).
       onOutput: (chunk) => {
@@ -267,7 +268,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
         concurrency,
         restartFraction,
         tokenLifetimeSeconds,
-        ...(options.nodeOptions ? { nodeOptions: options.nodeOptions } : {}),
+        ...(options.chart ? { chart: options.chart } : {}),
       },
       samples,
       figures,
