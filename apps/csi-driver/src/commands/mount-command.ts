@@ -1,7 +1,5 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { type FileToWrite, FileWriterError, writeAtomically } from '@keyvault-csi/file-writer';
-import { KeyVaultFetcher } from '@keyvault-csi/keyvault-fetcher';
-import { NmiClient } from '@keyvault-csi/nmi-client';
 import {
   buildMountAttributes,
   parseSecretProviderClasses,
@@ -12,13 +10,10 @@ import { readBuildInfo } from '../build-info.js';
 import type { CliOutput } from '../cli.js';
 import { FlagError } from '../flags/flag-parser.js';
 import { formatGoDuration } from '../flags/go-duration.js';
-import { mountErrorStatus } from '../mount/error-status.js';
-import { MountService } from '../mount/mount-service.js';
-import { fetcherEventRecorder, nmiEventRecorder } from '../observability/library-events.js';
+import { createMountRuntime } from '../mount/mount-runtime.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { DriverMetrics } from '../observability/metrics.js';
 import type { MountCommandConfig } from './mount-flags.js';
-import { userAgentPrefix } from './user-agent.js';
 
 /**
  * `csi-driver mount`: fetch a SecretProviderClass's objects for a pod and write them atomically into
@@ -35,18 +30,7 @@ export async function runMountCommand(config: MountCommandConfig, output: CliOut
   }
   const build = readBuildInfo();
   const metrics = new DriverMetrics({ processMetrics: false });
-  const nmiClient = new NmiClient({
-    endpoint: config.nmiEndpoint,
-    onEvent: nmiEventRecorder(metrics, logger),
-  });
-  const fetcher = new KeyVaultFetcher({
-    maxConcurrency: config.maxConcurrency,
-    constructPemChain: config.constructPemChain,
-    writeCertAndKeyInSeparateFiles: config.writeCertAndKeyInSeparateFiles,
-    userAgentPrefix: userAgentPrefix(build.version, config.customUserAgent),
-    onEvent: fetcherEventRecorder(metrics, logger),
-  });
-  const service = new MountService({ nmiClient, fetcher, defaultCloudName: config.cloudName });
+  const runtime = createMountRuntime(config, { logger, metrics, version: build.version });
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGTERM', onSignal);
@@ -63,13 +47,13 @@ export async function runMountCommand(config: MountCommandConfig, output: CliOut
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
-    await nmiClient.close();
+    await runtime.close();
   }
 
   async function mountOnce(): Promise<boolean> {
     const started = performance.now();
     try {
-      const result = await service.mount(
+      const result = await runtime.service.mount(
         { attributes, secrets: 'null', permission: String(config.permission) },
         { deadline: Date.now() + config.mountTimeoutMs, signal: stop.signal },
       );
@@ -88,7 +72,7 @@ export async function runMountCommand(config: MountCommandConfig, output: CliOut
       report(output, logger, config, files, changed, performance.now() - started);
       return true;
     } catch (error) {
-      const message = error instanceof WriteFailure ? error.message : mountErrorStatus(error).details;
+      const message = error instanceof WriteFailure ? error.message : runtime.errorStatus(error).details;
       logger.error(
         { target: config.targetPath, durationMs: Math.round(performance.now() - started) },
         message,

@@ -13,9 +13,23 @@ export interface LoadedMountRuntime extends MountRuntime {
   close(): Promise<void>;
 }
 
-/** One NMI client and one Key Vault fetcher for the whole process, wired to the metrics. */
+/** What the mount pipeline needs from the daemon's (or the one-shot `mount` command's) flags. */
+export type MountRuntimeConfig = Pick<
+  DaemonConfig,
+  | 'nmiEndpoint'
+  | 'maxConcurrency'
+  | 'constructPemChain'
+  | 'writeCertAndKeyInSeparateFiles'
+  | 'customUserAgent'
+  | 'cloudName'
+>;
+
+/**
+ * One NMI client and one Key Vault fetcher for the whole process, wired to the metrics; shared by
+ * the daemon and the one-shot `mount` command.
+ */
 export function createMountRuntime(
-  config: DaemonConfig,
+  config: MountRuntimeConfig,
   options: {
     readonly logger: Logger;
     readonly metrics: DriverMetrics;
