@@ -8,7 +8,8 @@ import path from 'node:path';
 import { Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import type { MountResponse } from '@keyvault-csi/csi-driver/proto';
 import { chartDaemonRuntime, ProviderStack } from '@keyvault-csi/demo';
-import { driverAttributes, goMarshal } from '@keyvault-csi/fake-csi-driver';
+import { driverAttributes } from '@keyvault-csi/fake-csi-driver';
+import { marshalGoStringMap } from '@keyvault-csi/spc';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newPod, objectsYaml } from './support/mount.js';
@@ -301,7 +302,7 @@ const skeletonAttributes = fc
     map.set('csi.storage.k8s.io/pod.name', p.podName ?? pod.name);
     map.set('csi.storage.k8s.io/pod.namespace', pod.namespace);
     map.set('csi.storage.k8s.io/pod.uid', pod.uid);
-    return goMarshal(map);
+    return marshalGoStringMap(map);
   });
 // Lone surrogates as JSON escapes survive protobuf's UTF-8 and reach the daemon as JS strings.
 const escapedSurrogates = fc

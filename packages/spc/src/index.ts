@@ -34,8 +34,10 @@ export {
 } from './input-limits.js';
 export { KNOWN_PARAMETERS, type LintOptions, lintSecretProviderClass } from './lint.js';
 export {
+  buildDriverAttributes,
   buildMountAttributes,
   type MountPod,
+  marshalGoStringMap,
   parseSecretProviderClasses,
   type SecretObject,
   type SecretObjectData,

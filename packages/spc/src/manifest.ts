@@ -436,14 +436,28 @@ export function buildMountAttributes(
   pod: MountPod,
   volumeAttributes: Readonly<Record<string, string>> = {},
 ): string {
-  const attributes = new Map<string, string>(Object.entries(spc.spec.parameters));
+  return buildDriverAttributes(spc.spec.parameters, pod, volumeAttributes);
+}
+
+/** {@link buildMountAttributes} from a bare `parameters` map (no manifest at hand). */
+export function buildDriverAttributes(
+  parameters: Readonly<Record<string, string>>,
+  pod: MountPod,
+  volumeAttributes: Readonly<Record<string, string>> = {},
+): string {
+  const attributes = new Map<string, string>(Object.entries(parameters));
   for (const [key, value] of Object.entries(volumeAttributes)) attributes.set(key, value);
   attributes.set(POD_NAME_KEY, pod.name);
   attributes.set(POD_NAMESPACE_KEY, pod.namespace);
   if (pod.uid !== undefined) attributes.set(POD_UID_KEY, pod.uid);
   if (pod.serviceAccountName !== undefined) attributes.set(SERVICE_ACCOUNT_NAME_KEY, pod.serviceAccountName);
-  const keys = [...attributes.keys()].sort(compareUtf8);
-  const body = keys.map((key) => `${JSON.stringify(key)}:${JSON.stringify(attributes.get(key))}`).join(',');
+  return marshalGoStringMap(attributes);
+}
+
+/** Go's `json.Marshal` of a `map[string]string`: keys sorted by bytes; `<`, `>`, `&`, U+2028, U+2029 escaped. */
+export function marshalGoStringMap(map: ReadonlyMap<string, string>): string {
+  const keys = [...map.keys()].sort(compareUtf8);
+  const body = keys.map((key) => `${JSON.stringify(key)}:${JSON.stringify(map.get(key))}`).join(',');
   return `{${body}}`.replace(
     /[<>&\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,

@@ -1,5 +1,5 @@
 export { type CliIo, runCli } from './cli-main.js';
-export { type DriverPod, driverAttributes, goMarshal } from './driver-attributes.js';
+export { type DriverPod, driverAttributes } from './driver-attributes.js';
 export { DriverMountError, type DriverMountErrorCode } from './driver-mount-error.js';
 export { goCodeName } from './grpc-code-names.js';
 export { type MountVolumeRequest, type MountVolumeResult, mountVolume } from './mount-volume.js';
