@@ -100,11 +100,7 @@ export function buildIdentityConfig(inputs: IdentityInputs): IdentityConfig {
       }
       if (clientId === '') fail('CLIENT_ID_NOT_IN_SECRETS', 'could not find clientid in secrets');
       if (clientSecret === '') fail('CLIENT_SECRET_NOT_IN_SECRETS', 'could not find clientsecret in secrets');
-      return withHiddenSecret(
-        { mode: 'ServicePrincipal', clientId, hasNodePublishSecret },
-        'clientSecret',
-        clientSecret,
-      );
+      return withHiddenSecret({ mode: 'ServicePrincipal', clientId }, 'clientSecret', clientSecret);
     }
   }
 }

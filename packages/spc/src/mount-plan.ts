@@ -88,12 +88,6 @@ export type IdentityConfig =
       readonly clientId: string;
       /** `clientsecret` likewise, never empty; non-enumerable, so it stays out of JSON and `inspect` output. */
       readonly clientSecret: string;
-      /**
-       * Whether the request carried a nodePublishSecretRef secret: always `true` in a plan, since
-       * step 11 rejects the mount otherwise (`failed to get credentials, nodePublishSecretRef secret
-       * is not set`, then `could not find clientid in secrets`, `could not find clientsecret in secrets`).
-       */
-      readonly hasNodePublishSecret: boolean;
     };
 
 export interface MountPlan {

@@ -527,7 +527,6 @@ describe('parseMountRequest: identity (step 11)', () => {
     expect(result.identity).toMatchObject({
       mode: 'ServicePrincipal',
       clientId: 'app-1',
-      hasNodePublishSecret: true,
     });
     if (result.identity.mode !== 'ServicePrincipal') return;
     expect(result.identity.clientSecret).toBe('s3cr3t-value');
