@@ -5,5 +5,6 @@ export {
   type RenderedDocument,
   type RenderOptions,
   renderChart,
+  renderTemplateText,
 } from './render-chart.js';
 export { validateValues } from './validate-values.js';

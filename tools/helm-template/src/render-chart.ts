@@ -122,3 +122,10 @@ export function renderChart(chartDir: string, options: RenderOptions = {}): Rend
   }
   return { values, documents };
 }
+
+/** Renders one template text (its own `define`s included) against `data`: for tests of the renderer itself. */
+export function renderTemplateText(source: string, data: unknown, file = 'inline.tpl'): string {
+  const template = parseTemplate(source, file);
+  const defines = new Map([...template.defines].map(([name, nodes]) => [name, [{ nodes, file }]]));
+  return new TemplateExecutor(defines).run(template.nodes, data, file);
+}
