@@ -26,6 +26,7 @@ const fixtures = path.join(root, 'e2e/fixtures/reference-chart');
 const run = promisify(execFile);
 
 type Values = Record<string, unknown>;
+// biome-ignore lint/suspicious/noExplicitAny: manifests are walked by their known Kubernetes shape in assertions
 type Manifest = Record<string, any>;
 
 interface ReferenceKey {
