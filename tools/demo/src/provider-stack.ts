@@ -10,7 +10,7 @@ import {
   KeyVaultEmulator,
   type KeyVaultEmulatorOptions,
 } from '@keyvault-csi/keyvault-emulator';
-import { DaemonProcess } from './daemon-process.js';
+import { DaemonProcess, type DaemonProcessOptions } from './daemon-process.js';
 import { freePort } from './free-port.js';
 
 export interface ProviderStackOptions {
@@ -24,6 +24,8 @@ export interface ProviderStackOptions {
   readonly daemonEnv?: NodeJS.ProcessEnv;
   /** Node options for the daemon process (e.g. `--max-old-space-size=64`). */
   readonly nodeOptions?: readonly string[];
+  /** How the daemon process runs: its log file, its own process group (see DaemonProcess). */
+  readonly daemonProcess?: DaemonProcessOptions;
   /** Serve /metrics (default true) and /healthz (default false) on free ports. */
   readonly metrics?: boolean;
   readonly healthz?: boolean;
@@ -78,6 +80,7 @@ export class ProviderStack {
       ],
       env,
       options.nodeOptions,
+      options.daemonProcess,
     );
     const client = connectProvider(socketPath);
     const stack = new ProviderStack(
