@@ -39,18 +39,27 @@ export class DaemonProcess {
   #exit: DaemonExit | undefined;
   readonly #watchdog: GroupWatchdog | undefined;
 
+  /**
+   * `command` replaces how the daemon is started (default: this Node, `nodeOptions`, the built
+   * main.js), e.g. another Node binary running a production tree as the image's entrypoint does.
+   */
   constructor(
     args: readonly string[],
     env: NodeJS.ProcessEnv,
     nodeOptions: readonly string[] = [],
+    command?: readonly [string, ...string[]],
     options: DaemonProcessOptions = {},
   ) {
-    const main = daemonMainPath();
-    if (!existsSync(main)) throw new Error(`${main} does not exist: run \`npm run build\` first`);
+    let [file, ...prefix] = command ?? [process.execPath];
+    if (!command) {
+      const main = daemonMainPath();
+      if (!existsSync(main)) throw new Error(`${main} does not exist: run \`npm run build\` first`);
+      prefix = [...nodeOptions, main];
+    }
     this.logFile = options.logFile;
     const logFd = options.logFile === undefined ? undefined : openSync(options.logFile, 'w', 0o600);
     try {
-      this.child = spawn(process.execPath, [...nodeOptions, main, ...args], {
+      this.child = spawn(file, [...prefix, ...args], {
         stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'],
         env,
         detached: options.processGroup === true,

@@ -24,6 +24,8 @@ export interface ProviderStackOptions {
   readonly daemonEnv?: NodeJS.ProcessEnv;
   /** Node options for the daemon process (e.g. `--max-old-space-size=64`). */
   readonly nodeOptions?: readonly string[];
+  /** How to start the daemon instead (binary, its arguments before the flags): see DaemonProcess. */
+  readonly daemonCommand?: readonly [string, ...string[]];
   /** How the daemon process runs: its log file, its own process group (see DaemonProcess). */
   readonly daemonProcess?: DaemonProcessOptions;
   /** Serve /metrics (default true) and /healthz (default false) on free ports. */
@@ -80,6 +82,7 @@ export class ProviderStack {
       ],
       env,
       options.nodeOptions,
+      options.daemonCommand,
       options.daemonProcess,
     );
     const client = connectProvider(socketPath);
