@@ -20,7 +20,11 @@ const processOutput: CliOutput = {
  * `csi-driver [flags]` serves; `csi-driver version | lint <files…> | mount …` are the subcommands.
  * Resolves with the exit code. Subcommands load lazily so the daemon never pays for them.
  */
-export async function runCli(args: readonly string[], output: CliOutput = processOutput): Promise<number> {
+export async function runCli(
+  args: readonly string[],
+  output: CliOutput = processOutput,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<number> {
   const [first, ...rest] = args;
   try {
     switch (first) {
@@ -41,9 +45,9 @@ export async function runCli(args: readonly string[], output: CliOutput = proces
         return await runMountCommand(config, output);
       }
       case 'serve':
-        return await serve(rest, output);
+        return await serve(rest, output, env);
       default:
-        return await serve(args, output);
+        return await serve(args, output, env);
     }
   } catch (error) {
     if (error instanceof FlagError) {
@@ -54,8 +58,12 @@ export async function runCli(args: readonly string[], output: CliOutput = proces
   }
 }
 
-async function serve(args: readonly string[], output: CliOutput): Promise<number> {
-  const commandLine = parseDaemonCommandLine(args);
+async function serve(
+  args: readonly string[],
+  output: CliOutput,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<number> {
+  const commandLine = parseDaemonCommandLine(args, env);
   if (commandLine.action === 'help') {
     output.stdout(
       formatUsage('csi-driver [flags] | csi-driver version | lint <files…> | mount --help', DAEMON_FLAGS),
