@@ -31,7 +31,7 @@ const CANCEL_SETTLE_MS = 1000;
 
 /**
  * The running daemon: metrics server, gRPC server on the socket, healthz server — started in the
- * order of deployment.md §2 and stopped gracefully.
+ * order of docs/deployment.md §2 and stopped gracefully.
  */
 export class Daemon {
   readonly #options: DaemonOptions;

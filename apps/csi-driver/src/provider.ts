@@ -79,7 +79,7 @@ export class Provider {
     return new Provider(daemon, metrics, () => runtime);
   }
 
-  /** Graceful stop (deployment.md §2), then the NMI client's connections. Idempotent. */
+  /** Graceful stop (docs/deployment.md §2), then the NMI client's connections. Idempotent. */
   stop(): Promise<void> {
     this.#stopped ??= this.daemon.stop().then(async () => {
       const runtime = await this.#runtime()?.catch(() => undefined);

@@ -10,7 +10,7 @@ export type BuiltInCloudName =
   | 'AzureChinaCloud'
   | 'AzureGermanCloud';
 
-/** The built-in clouds (deployment.md §5). */
+/** The built-in clouds (docs/deployment.md §5). */
 export const CLOUDS: Readonly<Record<BuiltInCloudName, CloudEnvironment>> = Object.freeze({
   AzurePublicCloud: Object.freeze({
     name: 'AzurePublicCloud',

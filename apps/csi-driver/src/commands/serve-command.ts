@@ -6,7 +6,7 @@ import { createLogger, withCaller } from '../observability/logger.js';
 import { Provider } from '../provider.js';
 
 /**
- * `csi-driver` with no subcommand: the provider daemon. Start-up order of deployment.md §2; resolves
+ * `csi-driver` with no subcommand: the provider daemon. Start-up order of docs/deployment.md §2; resolves
  * with the exit code once a SIGTERM/SIGINT stop has finished (or start-up failed).
  */
 export async function runServe(config: DaemonConfig, build: BuildInfo): Promise<number> {
