@@ -3,6 +3,8 @@ import { NmiClient } from '@keyvault-csi/nmi-client';
 import type { CloudEnvironment } from '@keyvault-csi/spc';
 import { userAgentPrefix } from '../commands/user-agent.js';
 import type { DaemonConfig } from '../config/daemon-flags.js';
+import { AzureCredentials } from '../credentials/azure-credentials.js';
+import { TokenAgeLimit } from '../credentials/token-age-limit.js';
 import { fetcherEventRecorder, nmiEventRecorder } from '../observability/library-events.js';
 import { type Logger, withCaller } from '../observability/logger.js';
 import type { DriverMetrics } from '../observability/metrics.js';
@@ -24,6 +26,7 @@ export type MountRuntimeConfig = Pick<
   | 'customUserAgent'
   | 'cloudName'
   | 'cloudEnvironmentFile'
+  | 'tokenCacheMaxAgeMs'
 >;
 
 /**
@@ -43,8 +46,11 @@ export function createMountRuntime(
 ): LoadedMountRuntime {
   const { metrics } = options;
   const logger = withCaller(options.logger, 'mount/mount-runtime.ts');
+  // One bound for every token cache of the process (--token-cache-max-age).
+  const tokenAgeLimit = new TokenAgeLimit(config.tokenCacheMaxAgeMs);
   const nmiClient = new NmiClient({
     endpoint: config.nmiEndpoint,
+    maxTokenAgeMs: tokenAgeLimit.maxAgeMs,
     onEvent: nmiEventRecorder(metrics, logger),
   });
   const fetcher = new KeyVaultFetcher({
@@ -62,6 +68,7 @@ export function createMountRuntime(
       defaultCloudName: config.cloudName,
       ...(options.defaultCloud ? { defaultCloud: options.defaultCloud } : {}),
       defaultCloudEnvFileName: config.cloudEnvironmentFile ?? '',
+      azureCredentials: new AzureCredentials({ tokenAgeLimit }),
     }),
     errorStatus: mountErrorStatus,
     // Both hold keep-alive connection pools (NMI; Key Vault and its proxy tunnels).
