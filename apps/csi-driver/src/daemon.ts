@@ -3,6 +3,7 @@ import { GrpcServer } from './grpc/grpc-server.js';
 import { createHealthServer } from './grpc/health-service.js';
 import { createProviderServer, type MountCallHandler } from './grpc/provider-service.js';
 import { HealthProbe, healthzHandler } from './observability/healthz.js';
+import type { HttpLimits } from './observability/http-limits.js';
 import { HttpListener } from './observability/http-listener.js';
 import type { Logger } from './observability/logger.js';
 import type { DriverMetrics } from './observability/metrics.js';
@@ -19,6 +20,8 @@ export interface DaemonOptions {
   readonly endpoint: Endpoint;
   readonly healthz: { host: string; port: number; path: string; timeoutMs: number } | null;
   readonly metrics: { host: string; port: number } | null;
+  /** Bounds of the health and metrics listeners (default DEFAULT_HTTP_LIMITS). */
+  readonly httpLimits?: HttpLimits;
   readonly shutdownGraceMs: number;
   readonly runtimeVersion: string;
   readonly logger: Logger;
@@ -57,8 +60,17 @@ export class Daemon {
 
   static async start(options: DaemonOptions): Promise<Daemon> {
     const observe = options.driverMetrics.observeGrpcRequest.bind(options.driverMetrics);
+    const listenerOptions = {
+      logger: options.logger,
+      ...(options.httpLimits ? { limits: options.httpLimits } : {}),
+    };
     const metricsServer = options.metrics
-      ? await HttpListener.start('metrics', options.metrics, metricsHandler(options.driverMetrics))
+      ? await HttpListener.start(
+          'metrics',
+          options.metrics,
+          metricsHandler(options.driverMetrics),
+          listenerOptions,
+        )
       : undefined;
     let grpc: GrpcServer;
     try {
@@ -87,6 +99,7 @@ export class Daemon {
           'healthz',
           options.healthz,
           healthzHandler(options.healthz.path, probe),
+          listenerOptions,
         );
       } catch (error) {
         probe.close();

@@ -7,7 +7,8 @@ import {
   parseFlags,
   stringFlag,
 } from '../flags/flag-parser.js';
-import { type Endpoint, EndpointError, parseEndpoint } from './endpoint.js';
+import type { HttpLimits } from '../observability/http-limits.js';
+import { type Endpoint, EndpointError, isLoopbackHost, parseEndpoint } from './endpoint.js';
 
 const port = (value: FlagValue): string | undefined =>
   (value as number) >= 0 && (value as number) <= 65_535 ? undefined : 'must be a port between 0 and 65535';
@@ -115,6 +116,29 @@ export const DAEMON_FLAGS: FlagSpecs = {
     defaultText: '',
     usage: 'address the health and metrics servers listen on ("" = all interfaces, like the reference)',
   },
+  'http-max-connections': {
+    kind: 'int',
+    defaultText: '32',
+    usage: 'open connections per health/metrics listener; over it the oldest is closed',
+    validate: (value) => ((value as number) >= 1 ? undefined : 'must be at least 1'),
+  },
+  'http-header-timeout': {
+    kind: 'duration',
+    defaultText: '5s',
+    usage: 'time a health/metrics client has to send its request headers',
+    validate: positiveDuration,
+  },
+  'http-request-timeout': {
+    kind: 'duration',
+    defaultText: '10s',
+    usage: 'time a health/metrics client has to send its whole request',
+    validate: positiveDuration,
+  },
+  'insecure-tcp-endpoint': {
+    kind: 'bool',
+    defaultText: 'false',
+    usage: 'allow a tcp:// --endpoint on a non-loopback address (the gRPC API has no authentication)',
+  },
   help: { kind: 'bool', defaultText: 'false', usage: 'print this help and exit', hidden: true },
   h: { kind: 'bool', defaultText: 'false', usage: 'print this help and exit', hidden: true },
 };
@@ -133,6 +157,8 @@ export interface DaemonConfig {
   readonly healthz: (HttpListen & { readonly path: string; readonly timeoutMs: number }) | null;
   /** `null` when `--prometheus-port=0`. */
   readonly metrics: HttpListen | null;
+  /** Bounds of the health and metrics listeners (default DEFAULT_HTTP_LIMITS). */
+  readonly httpLimits?: HttpLimits;
   readonly logFormatJson: boolean;
   readonly verbosity: number;
   readonly customUserAgent: string;
@@ -165,6 +191,23 @@ export function parseDaemonCommandLine(args: readonly string[]): DaemonCommandLi
   } catch (error) {
     if (error instanceof EndpointError) throw new FlagError(error.message);
     throw error;
+  }
+  // Anyone who can reach the port could mount any SecretProviderClass's secrets: loopback only
+  // unless the operator says otherwise.
+  if (
+    endpoint.kind === 'tcp' &&
+    !isLoopbackHost(endpoint.host) &&
+    !boolFlag(flags, 'insecure-tcp-endpoint')
+  ) {
+    throw new FlagError(
+      `refusing tcp endpoint ${stringFlag(flags, 'endpoint')}: not a loopback address and the gRPC API has no ` +
+        'authentication; use a unix:// endpoint, a loopback address, or --insecure-tcp-endpoint',
+    );
+  }
+  const headersTimeoutMs = numberFlag(flags, 'http-header-timeout');
+  const requestTimeoutMs = numberFlag(flags, 'http-request-timeout');
+  if (requestTimeoutMs < headersTimeoutMs) {
+    throw new FlagError('--http-request-timeout must not be shorter than --http-header-timeout');
   }
   const backend = stringFlag(flags, 'metrics-backend');
   if (backend.toLowerCase() !== 'prometheus') throw new FlagError(`unsupported metrics backend ${backend}`);
@@ -201,6 +244,11 @@ export function parseDaemonCommandLine(args: readonly string[]): DaemonCommandLi
               timeoutMs: numberFlag(flags, 'healthz-timeout'),
             },
       metrics: prometheusPort === 0 ? null : { host, port: prometheusPort },
+      httpLimits: {
+        maxConnections: numberFlag(flags, 'http-max-connections'),
+        headersTimeoutMs,
+        requestTimeoutMs,
+      },
       logFormatJson: boolFlag(flags, 'log-format-json'),
       verbosity: numberFlag(flags, 'v'),
       customUserAgent: stringFlag(flags, 'custom-user-agent'),

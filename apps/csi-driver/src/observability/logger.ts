@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { boundLogFields, boundLogText, MAX_LOG_MESSAGE_CHARS } from './bounded-log.js';
 import { textLogStream } from './text-log-stream.js';
 
 export type { Logger } from 'pino';
@@ -41,7 +42,19 @@ export function createLogger(options: LoggerOptions): Logger {
       level,
       base: undefined,
       redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
-      formatters: { level: (label, number) => ({ level: number, severity: label }) },
+      formatters: {
+        level: (label, number) => ({ level: number, severity: label }),
+        // Every line bounded (bounded-log.ts): request values never make a line over 4 KiB.
+        log: boundLogFields,
+      },
+      hooks: {
+        logMethod(args, method) {
+          const bounded = args.map((arg) =>
+            typeof arg === 'string' ? boundLogText(arg, MAX_LOG_MESSAGE_CHARS) : arg,
+          ) as Parameters<typeof method>;
+          method.apply(this, bounded);
+        },
+      },
     },
     destination,
   );

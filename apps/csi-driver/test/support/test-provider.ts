@@ -1,7 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, type DaemonConfig, Provider, readBuildInfo } from '@keyvault-csi/csi-driver';
+import {
+  createLogger,
+  type DaemonConfig,
+  DEFAULT_HTTP_LIMITS,
+  Provider,
+  readBuildInfo,
+} from '@keyvault-csi/csi-driver';
 import { LogCapture } from './log-capture.js';
 
 export interface TestProvider {
@@ -35,6 +41,7 @@ export async function startTestProvider(overrides: Partial<DaemonConfig> = {}): 
     mountTimeoutMs: 110_000,
     maxConcurrency: 64,
     shutdownGraceMs: 10_000,
+    httpLimits: DEFAULT_HTTP_LIMITS,
     warnings: [],
     ...overrides,
   };
