@@ -77,6 +77,9 @@ export interface NmiCredential extends TokenCredential {
   resolveIdentity(scopes: string | string[], options?: ResolveIdentityOptions): Promise<NmiIdentity>;
 }
 
+/** Printable ASCII, no space: what a Kubernetes name can hold, and safe in an HTTP header value. */
+const HEADER_SAFE = /^[\x21-\x7e]+$/;
+
 const DEFAULTS = {
   budgetMs: 120_000,
   initialDelayMs: 500,
@@ -155,6 +158,14 @@ export class NmiClient {
     ) {
       throw new NmiError('NMI credential needs the pod namespace and name', { code: 'NMI_INVALID_OPTIONS' });
     }
+    // They travel as the `podns`/`podname` headers: a CR/LF (or any control character) would
+    // split the request, so such a value is refused here, before any request.
+    if (!HEADER_SAFE.test(pod.namespace) || !HEADER_SAFE.test(pod.name)) {
+      throw new NmiError(
+        'NMI credential needs a pod namespace and name of printable ASCII characters (as Kubernetes names are)',
+        { code: 'NMI_INVALID_OPTIONS' },
+      );
+    }
     if (deadline !== undefined && !Number.isFinite(deadline)) {
       throw new NmiError(`invalid NMI credential deadline ${deadline}: expected epoch milliseconds`, {
         code: 'NMI_INVALID_OPTIONS',
@@ -223,7 +234,9 @@ export class NmiClient {
     if (signal?.aborted) throw abortedError(context());
 
     const key = JSON.stringify([pod.namespace, pod.name, pod.uid, resource, clientId ?? '']);
-    const cached = this.#cache.get(key, now);
+    // Without a uid a re-created pod of the same name would be served the old pod's token: such
+    // calls share an in-flight request but never the cache.
+    const cached = pod.uid === '' ? undefined : this.#cache.get(key, now);
     if (cached !== undefined) {
       this.#env.emit({ type: 'cache', result: 'hit' });
       return { token: { ...cached.token }, identity: { ...cached.identity } };
@@ -264,7 +277,7 @@ export class NmiClient {
     flight.result.then(
       (token) => {
         if (this.#flights.get(key) === flight) this.#flights.delete(key);
-        if (!this.#closed) {
+        if (!this.#closed && pod.uid !== '') {
           this.#cache.set(
             key,
             this.#cachedToken(token),

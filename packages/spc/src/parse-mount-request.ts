@@ -3,6 +3,7 @@ import { buildIdentityConfig, SERVICE_ACCOUNT_TOKENS_KEY } from './identity.js';
 import { MAX_ATTRIBUTES_BYTES, MAX_SECRETS_BYTES, overLimit, utf8Length } from './input-limits.js';
 import type { MountPlan, PodInfo } from './mount-plan.js';
 import { analyzeObjects } from './objects.js';
+import { validatePodName, validatePodNamespace, validatePodUid } from './pod-info.js';
 import { echo } from './private/echo.js';
 import { goParseBool, goQuote, goTrimSpace } from './private/go-text.js';
 import { decodeStringMap, jsonKind, parseJson } from './private/json-payload.js';
@@ -68,7 +69,7 @@ function parse(request: MountRequestPayload, options: ParseMountRequestOptions):
   const defaultFileMode = decodePermission(request?.permission);
   const get = (key: string): string => goTrimSpace(attributes.get(key) ?? '');
 
-  // 1–2
+  // 1–2, each followed by Kubernetes' own rule for the value (ours), and the UID (ours)
   const pod: PodInfo = Object.freeze({
     name: get(POD_NAME_KEY),
     namespace: get(POD_NAMESPACE_KEY),
@@ -76,7 +77,10 @@ function parse(request: MountRequestPayload, options: ParseMountRequestOptions):
     serviceAccountName: get(SERVICE_ACCOUNT_NAME_KEY),
   });
   if (pod.name === '') throw new SpcError('POD_NAME_MISSING', 'pod name is not provided');
+  validatePodName(pod.name);
   if (pod.namespace === '') throw new SpcError('POD_NAMESPACE_MISSING', 'pod namespace is not provided');
+  validatePodNamespace(pod.namespace);
+  validatePodUid(pod.uid);
 
   // 3–6
   const usePodIdentity = parseFlag('usePodIdentity', get('usePodIdentity'));
