@@ -30,6 +30,11 @@ export interface ParseMountRequestOptions {
   readonly defaultCloudEnvFileName?: string;
   /** Reads the custom cloud file; default `fs.readFileSync(path, 'utf8')`. */
   readonly readTextFile?: ReadTextFile;
+  /**
+   * The daemon's `--write-cert-and-key-in-separate-files`: a `secret` object (not `pfx`) may then
+   * also write `<file>.crt` and `<file>.key`, and those names take part in the duplicate-path check.
+   */
+  readonly writeCertAndKeyInSeparateFiles?: boolean;
 }
 
 /** Attribute keys kubelet adds when the CSIDriver has `podInfoOnMount: true`. */
@@ -119,7 +124,10 @@ function parse(request: MountRequestPayload, options: ParseMountRequestOptions):
   // 12–15
   const objectsText = get('objects');
   if (objectsText === '') throw new SpcError('OBJECTS_MISSING', 'objects is not set');
-  const analysis = analyzeObjects(objectsText, defaultFileMode, { firstErrorOnly: true });
+  const analysis = analyzeObjects(objectsText, defaultFileMode, {
+    firstErrorOnly: true,
+    splitCertAndKeyFiles: options.writeCertAndKeyInSeparateFiles ?? false,
+  });
   if (analysis.firstError) throw analysis.firstError;
 
   // 16

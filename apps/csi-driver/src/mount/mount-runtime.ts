@@ -51,7 +51,12 @@ export function createMountRuntime(
     onEvent: fetcherEventRecorder(metrics, logger),
   });
   return {
-    service: new MountService({ nmiClient, fetcher, defaultCloudName: config.cloudName }),
+    service: new MountService({
+      nmiClient,
+      fetcher,
+      defaultCloudName: config.cloudName,
+      writeCertAndKeyInSeparateFiles: config.writeCertAndKeyInSeparateFiles,
+    }),
     errorStatus: mountErrorStatus,
     // Both hold keep-alive connection pools (NMI; Key Vault and its proxy tunnels).
     close: async () => {
