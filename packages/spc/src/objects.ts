@@ -662,7 +662,7 @@ function checkPathConflicts(
     if (!match || Number(match[1]) >= claim.history) return undefined;
     return match[2] === undefined || claim.split ? first : undefined;
   };
-  const entries = items.flatMap((item) => {
+  const entries = items.flatMap((item): { item: AnalyzedObject; path: string; claim: Claim }[] => {
     if (item.fileName === undefined) return [];
     const split =
       splitCertAndKey && item.fields.objectType === 'secret' && !equalFold(item.fields.objectFormat, 'pfx');
@@ -672,13 +672,12 @@ function checkPathConflicts(
       claim: { index: item.index, history: item.objectVersionHistory, split },
     };
     if (!split || item.objectVersionHistory > 1) return [main];
-    return (['.crt', '.key'] as const)
-      .map((part) => ({
-        item,
-        path: `${item.fileName}${part}`,
-        claim: { index: item.index, history: 0, split: false, part },
-      }))
-      .concat([main]);
+    const splitFile = (part: '.crt' | '.key') => ({
+      item,
+      path: `${item.fileName}${part}`,
+      claim: { index: item.index, history: 0, split: false, part },
+    });
+    return [splitFile('.crt'), splitFile('.key'), main];
   });
 
   // Objects with other errors take part too, so `lint` reports every conflict; a mount has
