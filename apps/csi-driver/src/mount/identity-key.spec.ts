@@ -44,29 +44,21 @@ describe('podIdentityKeyFor', () => {
     );
   });
 
-  it('differs for another resolved client id, another token tenant, another cloud or another vault', () => {
+  it('differs for another resolved client id, token tenant or object id, another cloud or another vault', () => {
     const base = podIdentityKeyFor(web0, { clientId: ID_A, tenantId: TENANT });
     const others = [
       podIdentityKeyFor(web0, { clientId: ID_B, tenantId: TENANT }),
       podIdentityKeyFor(web0, { clientId: ID_A, tenantId: 'another-tenant' }),
       podIdentityKeyFor(web0, { clientId: ID_A, tenantId: undefined }),
-      podIdentityKeyFor(
-        plan(
-          { name: 'web-0', uid: '00000000-0000-4000-8000-000000000000' },
-          { cloudName: 'AzureUSGovernmentCloud' },
-        ),
-        {
-          clientId: ID_A,
-          tenantId: TENANT,
-        },
-      ),
-      podIdentityKeyFor(
-        plan({ name: 'web-0', uid: '00000000-0000-4000-8000-000000000000' }, { keyvaultName: 'kv-other' }),
-        {
-          clientId: ID_A,
-          tenantId: TENANT,
-        },
-      ),
+      podIdentityKeyFor(web0, { clientId: ID_A, tenantId: TENANT, objectId: 'oid-2' }),
+      podIdentityKeyFor(plan({ name: 'web-0', uid: '00000000-0000-4000-8000-000000000000' }, { cloudName: 'AzureUSGovernmentCloud' }), {
+        clientId: ID_A,
+        tenantId: TENANT,
+      }),
+      podIdentityKeyFor(plan({ name: 'web-0', uid: '00000000-0000-4000-8000-000000000000' }, { keyvaultName: 'kv-other' }), {
+        clientId: ID_A,
+        tenantId: TENANT,
+      }),
     ];
     expect(new Set([base, ...others]).size).toBe(others.length + 1);
   });
