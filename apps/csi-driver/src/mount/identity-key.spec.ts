@@ -51,14 +51,23 @@ describe('podIdentityKeyFor', () => {
       podIdentityKeyFor(web0, { clientId: ID_A, tenantId: 'another-tenant' }),
       podIdentityKeyFor(web0, { clientId: ID_A, tenantId: undefined }),
       podIdentityKeyFor(web0, { clientId: ID_A, tenantId: TENANT, objectId: 'oid-2' }),
-      podIdentityKeyFor(plan({ name: 'web-0', uid: '00000000-0000-4000-8000-000000000000' }, { cloudName: 'AzureUSGovernmentCloud' }), {
-        clientId: ID_A,
-        tenantId: TENANT,
-      }),
-      podIdentityKeyFor(plan({ name: 'web-0', uid: '00000000-0000-4000-8000-000000000000' }, { keyvaultName: 'kv-other' }), {
-        clientId: ID_A,
-        tenantId: TENANT,
-      }),
+      podIdentityKeyFor(
+        plan(
+          { name: 'web-0', uid: '00000000-0000-4000-8000-000000000000' },
+          { cloudName: 'AzureUSGovernmentCloud' },
+        ),
+        {
+          clientId: ID_A,
+          tenantId: TENANT,
+        },
+      ),
+      podIdentityKeyFor(
+        plan({ name: 'web-0', uid: '00000000-0000-4000-8000-000000000000' }, { keyvaultName: 'kv-other' }),
+        {
+          clientId: ID_A,
+          tenantId: TENANT,
+        },
+      ),
     ];
     expect(new Set([base, ...others]).size).toBe(others.length + 1);
   });
