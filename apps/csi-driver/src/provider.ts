@@ -70,6 +70,7 @@ export class Provider {
       endpoint: config.endpoint,
       healthz: config.healthz,
       metrics: config.metrics,
+      ...(config.httpLimits ? { httpLimits: config.httpLimits } : {}),
       shutdownGraceMs: config.shutdownGraceMs,
       runtimeVersion: options.build.version,
       logger,

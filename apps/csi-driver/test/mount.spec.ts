@@ -38,7 +38,7 @@ describe('Mount through fake NMI and the Key Vault emulator', () => {
   });
 
   it('serves concurrent mounts of one pod with one NMI call and coalesced GETs', async () => {
-    const pod = { ...POD, uid: 'concurrent-pod' };
+    const pod = { ...POD, uid: '00000000-0000-4000-8000-000000000041' };
     const attributes = demoAttributes({ objects: objects('objectName: secret1\nobjectType: secret') }, pod);
     const nmiBefore = fakes.nmi.calls;
     const getsBefore = fakes.kv.countRequests({ path: '/secrets/secret1', probe: false });
@@ -124,7 +124,7 @@ describe('Mount through fake NMI and the Key Vault emulator', () => {
     const { error } = await mount(client, {
       attributes: demoAttributes(
         { objects: objects('objectName: secret1\nobjectType: secret') },
-        { ...POD, uid: 'another-pod-uid' },
+        { ...POD, uid: '00000000-0000-4000-8000-000000000127' },
       ),
     });
     expect(error?.code).toBe(status.PERMISSION_DENIED);
@@ -136,7 +136,7 @@ describe('Mount through fake NMI and the Key Vault emulator', () => {
     const { response, error } = await mount(client, {
       attributes: demoAttributes(
         { objects: objects('objectName: secret1\nobjectType: secret') },
-        { ...POD, uid: 'late-pod' },
+        { ...POD, uid: '00000000-0000-4000-8000-000000000139' },
       ),
     });
     expect(error).toBeUndefined();
@@ -151,7 +151,7 @@ describe('Mount through fake NMI and the Key Vault emulator', () => {
       {
         attributes: demoAttributes(
           { objects: objects('objectName: secret1\nobjectType: secret') },
-          { ...POD, uid: 'slow-nmi' },
+          { ...POD, uid: '00000000-0000-4000-8000-000000000154' },
         ),
       },
       7000,

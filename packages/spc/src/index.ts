@@ -83,5 +83,12 @@ export {
   parseMountRequest,
   SERVICE_ACCOUNT_NAME_KEY,
 } from './parse-mount-request.js';
+export {
+  MAX_POD_NAME_LENGTH,
+  MAX_POD_NAMESPACE_LENGTH,
+  validatePodName,
+  validatePodNamespace,
+  validatePodUid,
+} from './pod-info.js';
 export { SPC_ERROR_CODES, SpcError, type SpcErrorCode, type SpcErrorOptions } from './spc-error.js';
 export { azureVaultNameProblems, validateVaultName, vaultUrlFor } from './vault-name.js';

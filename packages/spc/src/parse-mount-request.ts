@@ -3,6 +3,7 @@ import { buildIdentityConfig, SERVICE_ACCOUNT_TOKENS_KEY } from './identity.js';
 import { MAX_ATTRIBUTES_BYTES, MAX_SECRETS_BYTES, overLimit, utf8Length } from './input-limits.js';
 import type { CloudEnvironment, MountPlan, PodInfo } from './mount-plan.js';
 import { analyzeObjects } from './objects.js';
+import { validatePodName, validatePodNamespace, validatePodUid } from './pod-info.js';
 import { echo } from './private/echo.js';
 import { goParseBool, goQuote, goTrimSpace } from './private/go-text.js';
 import { decodeStringMap, jsonKind, parseJson } from './private/json-payload.js';
@@ -39,6 +40,11 @@ export interface ParseMountRequestOptions {
    * `defaultCloudEnvFileName`.
    */
   readonly readTextFile?: ReadTextFile;
+  /**
+   * The daemon's `--write-cert-and-key-in-separate-files`: a `secret` object (not `pfx`) may then
+   * also write `<file>.crt` and `<file>.key`, and those names take part in the duplicate-path check.
+   */
+  readonly writeCertAndKeyInSeparateFiles?: boolean;
 }
 
 /** Attribute keys kubelet adds when the CSIDriver has `podInfoOnMount: true`. */
@@ -78,7 +84,7 @@ function parse(request: MountRequestPayload, options: ParseMountRequestOptions):
   const defaultFileMode = decodePermission(request?.permission);
   const get = (key: string): string => goTrimSpace(attributes.get(key) ?? '');
 
-  // 1–2
+  // 1–2, each followed by Kubernetes' own rule for the value (ours), and the UID (ours)
   const pod: PodInfo = Object.freeze({
     name: get(POD_NAME_KEY),
     namespace: get(POD_NAMESPACE_KEY),
@@ -86,7 +92,10 @@ function parse(request: MountRequestPayload, options: ParseMountRequestOptions):
     serviceAccountName: get(SERVICE_ACCOUNT_NAME_KEY),
   });
   if (pod.name === '') throw new SpcError('POD_NAME_MISSING', 'pod name is not provided');
+  validatePodName(pod.name);
   if (pod.namespace === '') throw new SpcError('POD_NAMESPACE_MISSING', 'pod namespace is not provided');
+  validatePodNamespace(pod.namespace);
+  validatePodUid(pod.uid);
 
   // 3–6
   const usePodIdentity = parseFlag('usePodIdentity', get('usePodIdentity'));
@@ -137,7 +146,10 @@ function parse(request: MountRequestPayload, options: ParseMountRequestOptions):
   // 12–15
   const objectsText = get('objects');
   if (objectsText === '') throw new SpcError('OBJECTS_MISSING', 'objects is not set');
-  const analysis = analyzeObjects(objectsText, defaultFileMode, { firstErrorOnly: true });
+  const analysis = analyzeObjects(objectsText, defaultFileMode, {
+    firstErrorOnly: true,
+    splitCertAndKeyFiles: options.writeCertAndKeyInSeparateFiles ?? false,
+  });
   if (analysis.firstError) throw analysis.firstError;
 
   // 16

@@ -7,7 +7,8 @@ import {
   parseFlags,
   stringFlag,
 } from '../flags/flag-parser.js';
-import { type Endpoint, EndpointError, parseEndpoint } from './endpoint.js';
+import type { HttpLimits } from '../observability/http-limits.js';
+import { type Endpoint, EndpointError, isLoopbackHost, parseEndpoint } from './endpoint.js';
 import {
   ignoredKlogFlagsWarning,
   KLOG_FLAGS,
@@ -144,6 +145,29 @@ export const DAEMON_FLAGS: FlagSpecs = {
     usage: 'address the health and metrics servers listen on ("" = all interfaces, like the reference)',
   },
   ...KLOG_FLAGS,
+  'http-max-connections': {
+    kind: 'int',
+    defaultText: '32',
+    usage: 'open connections per health/metrics listener; over it the oldest is closed',
+    validate: (value) => ((value as number) >= 1 ? undefined : 'must be at least 1'),
+  },
+  'http-header-timeout': {
+    kind: 'duration',
+    defaultText: '5s',
+    usage: 'time a health/metrics client has to send its request headers',
+    validate: positiveDuration,
+  },
+  'http-request-timeout': {
+    kind: 'duration',
+    defaultText: '10s',
+    usage: 'time a health/metrics client has to send its whole request',
+    validate: positiveDuration,
+  },
+  'insecure-tcp-endpoint': {
+    kind: 'bool',
+    defaultText: 'false',
+    usage: 'allow a tcp:// --endpoint on a non-loopback address (the gRPC API has no authentication)',
+  },
   help: { kind: 'bool', defaultText: 'false', usage: 'print this help and exit', hidden: true },
   h: { kind: 'bool', defaultText: 'false', usage: 'print this help and exit', hidden: true },
 };
@@ -167,6 +191,8 @@ export interface DaemonConfig {
   readonly healthz: (HttpListen & { readonly path: string; readonly timeoutMs: number }) | null;
   /** `null` when `--prometheus-port` is negative; port 0 = any free port. */
   readonly metrics: HttpListen | null;
+  /** Bounds of the health and metrics listeners (default DEFAULT_HTTP_LIMITS). */
+  readonly httpLimits?: HttpLimits;
   readonly logFormatJson: boolean;
   /** `--log-json-split-stream`: JSON info lines on stdout (the reference's JSON logger used stderr only). */
   readonly logJsonSplitStream?: boolean;
@@ -214,6 +240,23 @@ export function parseDaemonCommandLine(
   } catch (error) {
     if (error instanceof EndpointError) throw new FlagError(error.message);
     throw error;
+  }
+  // Anyone who can reach the port could mount any SecretProviderClass's secrets: loopback only
+  // unless the operator says otherwise.
+  if (
+    endpoint.kind === 'tcp' &&
+    !isLoopbackHost(endpoint.host) &&
+    !boolFlag(flags, 'insecure-tcp-endpoint')
+  ) {
+    throw new FlagError(
+      `refusing tcp endpoint ${stringFlag(flags, 'endpoint')}: not a loopback address and the gRPC API has no ` +
+        'authentication; use a unix:// endpoint, a loopback address, or --insecure-tcp-endpoint',
+    );
+  }
+  const headersTimeoutMs = numberFlag(flags, 'http-header-timeout');
+  const requestTimeoutMs = numberFlag(flags, 'http-request-timeout');
+  if (requestTimeoutMs < headersTimeoutMs) {
+    throw new FlagError('--http-request-timeout must not be shorter than --http-header-timeout');
   }
   const backend = stringFlag(flags, 'metrics-backend');
   if (backend.toLowerCase() !== 'prometheus') throw new FlagError(`unsupported metrics backend ${backend}`);
@@ -275,6 +318,11 @@ export function parseDaemonCommandLine(
               timeoutMs: numberFlag(flags, 'healthz-timeout'),
             },
       metrics: prometheusPort < 0 ? null : { host, port: prometheusPort },
+      httpLimits: {
+        maxConnections: numberFlag(flags, 'http-max-connections'),
+        headersTimeoutMs,
+        requestTimeoutMs,
+      },
       logFormatJson,
       logJsonSplitStream: boolFlag(flags, 'log-json-split-stream'),
       logRouting,

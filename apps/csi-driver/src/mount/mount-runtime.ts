@@ -68,6 +68,7 @@ export function createMountRuntime(
       defaultCloudName: config.cloudName,
       ...(options.defaultCloud ? { defaultCloud: options.defaultCloud } : {}),
       defaultCloudEnvFileName: config.cloudEnvironmentFile ?? '',
+      writeCertAndKeyInSeparateFiles: config.writeCertAndKeyInSeparateFiles,
       azureCredentials: new AzureCredentials({ tokenAgeLimit }),
     }),
     errorStatus: mountErrorStatus,

@@ -40,6 +40,8 @@ export interface MountServiceOptions {
   readonly defaultCloud?: CloudEnvironment;
   /** `AZURE_ENVIRONMENT_FILEPATH`: AzureStackCloud's file when the SPC names none. */
   readonly defaultCloudEnvFileName?: string;
+  /** `--write-cert-and-key-in-separate-files`: split file names join the duplicate-path check. */
+  readonly writeCertAndKeyInSeparateFiles?: boolean;
   /** Service principal, workload identity and VM managed identity credentials (default: a new cache). */
   readonly azureCredentials?: Pick<AzureCredentials, 'forMount'>;
 }
@@ -70,6 +72,7 @@ export class MountService {
         defaultCloudName: this.#options.defaultCloudName,
         ...(this.#options.defaultCloud ? { defaultCloud: this.#options.defaultCloud } : {}),
         defaultCloudEnvFileName: this.#options.defaultCloudEnvFileName ?? '',
+        writeCertAndKeyInSeparateFiles: this.#options.writeCertAndKeyInSeparateFiles ?? false,
       },
     );
     if (context.report) describePlan(plan, context.report);
