@@ -369,6 +369,35 @@ func TestDaemonRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	t.Run("a mount to a hung daemon runs into its deadline", func(t *testing.T) {
+		h.control.must(t, "daemon-pause", struct{}{}, nil)
+		t.Cleanup(func() { h.control.must(t, "daemon-resume", struct{}{}, nil) })
+		v := podVolume(t, "e2e", "restart", parameters)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+
+		_, err := h.publish(ctx, v, nil)
+
+		// The client's own deadline: Go's context error, not a message from us.
+		wantDeadlineExceeded(t, err, regexp.MustCompile(`^context deadline exceeded$`))
+		wantNothingWritten(t, v.targetPath)
+	})
+
+	t.Run("a mount sent while the daemon is stopped runs into its deadline", func(t *testing.T) {
+		h.control.must(t, "daemon-stop", map[string]string{"signal": "SIGTERM"}, nil)
+		t.Cleanup(func() { h.control.must(t, "daemon-start", struct{}{}, nil) })
+		v := podVolume(t, "e2e", "restart", parameters)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+
+		_, err := h.publish(ctx, v, nil)
+
+		// waitForReady: the call waited for a connection until the deadline, then names the last
+		// dial error (the stopped daemon removed its socket).
+		wantDeadlineExceeded(t, err, regexp.MustCompile(`^latest balancer error: connection error: desc = "transport: Error while dialing: dial unix /\S+/azure\.sock: connect: no such file or directory"$`))
+		wantNothingWritten(t, v.targetPath)
+	})
+
 	t.Run("a mount sent while the daemon is stopped waits for it", func(t *testing.T) {
 		h.control.must(t, "daemon-stop", map[string]string{"signal": "SIGTERM"}, nil)
 		v := podVolume(t, "e2e", "restart", parameters)
@@ -418,6 +447,23 @@ func TestDaemonRestart(t *testing.T) {
 			t.Errorf("Key Vault saw %d request(s) for %s, want the killed attempt and the retried one", after.Count-before.Count, path)
 		}
 	})
+}
+
+// wantDeadlineExceeded checks a publish that failed with DEADLINE_EXCEEDED and the status message.
+func wantDeadlineExceeded(t *testing.T, err error, message *regexp.Regexp) {
+	t.Helper()
+	failure := asPublishError(t, err)
+	if failure.reason != "GRPCProviderError" {
+		t.Errorf("reason %q, want GRPCProviderError", failure.reason)
+	}
+	s, _ := status.FromError(errors.Unwrap(failure.err))
+	if s.Code() != codes.DeadlineExceeded || !message.MatchString(s.Message()) {
+		t.Errorf("got %v %q, want DeadlineExceeded with a message matching %s", s.Code(), s.Message(), message)
+	}
+	const prefix = "failed to mount secrets store objects for pod e2e/restart, err: rpc error: code = DeadlineExceeded desc = "
+	if !strings.HasPrefix(err.Error(), prefix) {
+		t.Errorf("error %q, want it to start with %q", err, prefix)
+	}
 }
 
 type publishResult struct {

@@ -55,7 +55,10 @@ describe.skipIf(!go.ok)('the upstream Secrets Store CSI Driver v1.6.1 mounting t
       timeoutMs: GO_RUN_TIMEOUT_MS,
     });
     const perTest = [...run.results].map(([name, r]) => `${name} ${r.elapsedSeconds.toFixed(1)}s`).join(', ');
-    console.log(`real-driver: ${go.ok ? go.version : ''} go test ${run.wallSeconds.toFixed(1)}s (${perTest})`);
+    if (process.env['REAL_DRIVER_VERBOSE']) for (const [, r] of run.results) console.log(r.output);
+    console.log(
+      `real-driver: ${go.ok ? go.version : ''} go test ${run.wallSeconds.toFixed(1)}s (${perTest})`,
+    );
   }, GO_RUN_TIMEOUT_MS + 60_000);
 
   afterAll(async () => {

@@ -53,6 +53,9 @@ export class StackControlServer {
       ],
       ['daemon-stop', (b) => this.#daemonStop(b)],
       ['daemon-start', () => this.#daemonStart()],
+      // A hung daemon: the process stays, its socket accepts, nothing answers.
+      ['daemon-pause', () => this.#signalDaemon('SIGSTOP')],
+      ['daemon-resume', () => this.#signalDaemon('SIGCONT')],
       ['daemon-status', () => this.#daemonStatus()],
     ]);
   }
@@ -187,6 +190,12 @@ export class StackControlServer {
 
   #daemonStart(): unknown {
     return { pid: this.stack.startDaemon().pid };
+  }
+
+  #signalDaemon(signal: 'SIGSTOP' | 'SIGCONT'): unknown {
+    if (this.stack.daemon.exit !== undefined) throw new ControlRequestError('the daemon is not running');
+    this.stack.daemon.child.kill(signal);
+    return {};
   }
 
   #daemonStatus(): unknown {
