@@ -307,7 +307,8 @@ func TestConfigurationError(t *testing.T) {
 // TestRotation: a second publish after the secret rotated, sent with the previous object versions
 // (as drivers up to v1.5 did; v1.6 sends none), returns the new version, and the driver's writer
 // swaps ..data to a new directory in one rename: a reader holding the old file keeps the old bytes.
-// A third publish with unchanged content leaves the target as it is.
+// A third publish with unchanged content leaves the target as it is, and so does a fourth where only
+// the file mode changed.
 func TestRotation(t *testing.T) {
 	h := newHarness(t)
 	vault := h.control.vault(t, "", "e2e", "rotation")
@@ -354,6 +355,16 @@ func TestRotation(t *testing.T) {
 	if again := dataDirectory(t, v.targetPath); again != newData {
 		t.Errorf("an unchanged publish rewrote the volume: ..data %s → %s", newData, again)
 	}
+
+	// The driver's writer compares contents only: a new filePermission alone is not applied.
+	v.spc.Spec.Parameters["objects"] = objects([]string{"objectName", "db", "objectType", "secret", "filePermission", "0600"})
+	if _, err := h.publish(publishContext(t), v, nil); err != nil {
+		t.Fatal(err)
+	}
+	wantFiles(t, readVolume(t, v.targetPath), map[string]volumeFile{"db": {"second-password", 0o644}})
+	if again := dataDirectory(t, v.targetPath); again != newData {
+		t.Errorf("a mode-only change rewrote the volume: ..data %s → %s", newData, again)
+	}
 }
 
 // TestDaemonRestart: the driver keeps one client per provider for its lifetime. While our daemon is
@@ -373,7 +384,7 @@ func TestDaemonRestart(t *testing.T) {
 		h.control.must(t, "daemon-pause", struct{}{}, nil)
 		t.Cleanup(func() { h.control.must(t, "daemon-resume", struct{}{}, nil) })
 		v := podVolume(t, "e2e", "restart", parameters)
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 
 		_, err := h.publish(ctx, v, nil)
@@ -387,7 +398,7 @@ func TestDaemonRestart(t *testing.T) {
 		h.control.must(t, "daemon-stop", map[string]string{"signal": "SIGTERM"}, nil)
 		t.Cleanup(func() { h.control.must(t, "daemon-start", struct{}{}, nil) })
 		v := podVolume(t, "e2e", "restart", parameters)
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 
 		_, err := h.publish(ctx, v, nil)

@@ -61,7 +61,8 @@ export function runGoTests(
   const goTimeout = `${Math.max(1, Math.floor(options.timeoutMs / 1000) - 10)}s`;
   const child = spawn('go', ['test', '-json', '-count=1', `-timeout=${goTimeout}`, '.'], {
     cwd: dir,
-    env: { ...options.env, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=readonly' },
+    // Never fetch a toolchain, never edit go.mod/go.sum (a stale go.sum fails instead).
+    env: { ...options.env, GOTOOLCHAIN: 'local', GOFLAGS: `${options.env['GOFLAGS'] ?? ''} -mod=readonly`.trim() },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const outputs = new Map<string, string>();
