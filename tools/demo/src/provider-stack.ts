@@ -24,9 +24,23 @@ export interface ProviderStackOptions {
   readonly daemonEnv?: NodeJS.ProcessEnv;
   /** Node options for the daemon process (e.g. `--max-old-space-size=64`). */
   readonly nodeOptions?: readonly string[];
+  /** How to start the daemon instead (binary, its arguments before the flags): see DaemonProcess. */
+  readonly daemonCommand?: readonly [string, ...string[]];
   /** Serve /metrics (default true) and /healthz (default false) on free ports. */
   readonly metrics?: boolean;
   readonly healthz?: boolean;
+}
+
+/** How the stack starts its daemon, kept to start it again the same way. */
+interface DaemonLaunch {
+  readonly args: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  readonly nodeOptions: readonly string[] | undefined;
+  readonly command: readonly [string, ...string[]] | undefined;
+}
+
+function launchDaemon(launch: DaemonLaunch): DaemonProcess {
+  return new DaemonProcess(launch.args, launch.env, launch.nodeOptions, launch.command);
 }
 
 /**
@@ -44,11 +58,7 @@ export class ProviderStack {
     readonly keyVault: KeyVaultEmulator,
     daemon: DaemonProcess,
     /** How the daemon was started (flags, environment, Node flags), to start it again the same way. */
-    private readonly daemonLaunch: {
-      readonly args: readonly string[];
-      readonly env: NodeJS.ProcessEnv;
-      readonly nodeOptions: readonly string[] | undefined;
-    },
+    private readonly daemonLaunch: DaemonLaunch,
     readonly client: CSIDriverProviderClient,
     readonly metricsUrl: string | undefined,
     readonly healthzUrl: string | undefined,
@@ -93,8 +103,9 @@ export class ProviderStack {
       ],
       env,
       nodeOptions: options.nodeOptions,
+      command: options.daemonCommand,
     };
-    const daemon = new DaemonProcess(daemonLaunch.args, daemonLaunch.env, daemonLaunch.nodeOptions);
+    const daemon = launchDaemon(daemonLaunch);
     const client = connectProvider(socketPath);
     const stack = new ProviderStack(
       workDir,
@@ -151,8 +162,7 @@ export class ProviderStack {
    */
   startDaemon(): DaemonProcess {
     if (this.#daemon.exit === undefined) throw new Error('the daemon is still running: stop it first');
-    const { args, env, nodeOptions } = this.daemonLaunch;
-    this.#daemon = new DaemonProcess(args, env, nodeOptions);
+    this.#daemon = launchDaemon(this.daemonLaunch);
     return this.#daemon;
   }
 

@@ -2,6 +2,8 @@ import { type KeyVaultClientOptions, KeyVaultFetcher } from '@keyvault-csi/keyva
 import { NmiClient } from '@keyvault-csi/nmi-client';
 import { userAgentPrefix } from '../commands/user-agent.js';
 import type { DaemonConfig } from '../config/daemon-flags.js';
+import { AzureCredentials } from '../credentials/azure-credentials.js';
+import { TokenAgeLimit } from '../credentials/token-age-limit.js';
 import { fetcherEventRecorder, nmiEventRecorder } from '../observability/library-events.js';
 import type { Logger } from '../observability/logger.js';
 import type { DriverMetrics } from '../observability/metrics.js';
@@ -22,6 +24,7 @@ export type MountRuntimeConfig = Pick<
   | 'writeCertAndKeyInSeparateFiles'
   | 'customUserAgent'
   | 'cloudName'
+  | 'tokenCacheMaxAgeMs'
 >;
 
 /**
@@ -38,8 +41,11 @@ export function createMountRuntime(
   },
 ): LoadedMountRuntime {
   const { logger, metrics } = options;
+  // One bound for every token cache of the process (--token-cache-max-age).
+  const tokenAgeLimit = new TokenAgeLimit(config.tokenCacheMaxAgeMs);
   const nmiClient = new NmiClient({
     endpoint: config.nmiEndpoint,
+    maxTokenAgeMs: tokenAgeLimit.maxAgeMs,
     onEvent: nmiEventRecorder(metrics, logger),
   });
   const fetcher = new KeyVaultFetcher({
@@ -51,7 +57,12 @@ export function createMountRuntime(
     onEvent: fetcherEventRecorder(metrics, logger),
   });
   return {
-    service: new MountService({ nmiClient, fetcher, defaultCloudName: config.cloudName }),
+    service: new MountService({
+      nmiClient,
+      fetcher,
+      defaultCloudName: config.cloudName,
+      azureCredentials: new AzureCredentials({ tokenAgeLimit }),
+    }),
     errorStatus: mountErrorStatus,
     // Both hold keep-alive connection pools (NMI; Key Vault and its proxy tunnels).
     close: async () => {
