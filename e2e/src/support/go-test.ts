@@ -62,7 +62,11 @@ export function runGoTests(
   const child = spawn('go', ['test', '-json', '-count=1', `-timeout=${goTimeout}`, '.'], {
     cwd: dir,
     // Never fetch a toolchain, never edit go.mod/go.sum (a stale go.sum fails instead).
-    env: { ...options.env, GOTOOLCHAIN: 'local', GOFLAGS: `${options.env['GOFLAGS'] ?? ''} -mod=readonly`.trim() },
+    env: {
+      ...options.env,
+      GOTOOLCHAIN: 'local',
+      GOFLAGS: `${options.env['GOFLAGS'] ?? ''} -mod=readonly`.trim(),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const outputs = new Map<string, string>();
