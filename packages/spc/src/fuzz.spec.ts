@@ -236,7 +236,10 @@ describe('hostile input stays bounded', () => {
   it('a 10,000-object SecretProviderClass and a 1 MiB value parse without trouble', () => {
     let objects = 'array:\n';
     for (let i = 0; i < 10_000; i++) objects += `  - |\n    objectName: s${i}\n    objectType: secret\n`;
-    expect(parseObjects(objects)).toHaveLength(10_000);
+    expect(parseObjects(objects, { maxObjects: 10_000 })).toHaveLength(10_000);
+    expect(() => parseObjects(objects)).toThrow(
+      'objects array has 10000 entries, over the limit of 1000 objects per mount',
+    );
     const huge = 'x'.repeat(1 << 20);
     expect(request({ keyvaultName: huge })).toThrow(
       `failed to get vault: Invalid vault name: "${'x'.repeat(100)}…", must be between 3 and 24 chars`,

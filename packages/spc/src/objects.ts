@@ -1,7 +1,14 @@
 import { isMap, isScalar, isSeq, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { DiagnosticCode, DiagnosticSeverity } from './diagnostic.js';
 import { checkFilePath } from './file-path.js';
-import { MAX_OBJECT_BYTES, MAX_OBJECTS_BYTES, overLimit, utf8Length } from './input-limits.js';
+import {
+  DEFAULT_MAX_MOUNT_OBJECTS,
+  MAX_OBJECT_BYTES,
+  MAX_OBJECT_VERSION_HISTORY,
+  MAX_OBJECTS_BYTES,
+  overLimit,
+  utf8Length,
+} from './input-limits.js';
 import type { KeyVaultObject, ObjectEncoding, ObjectFormat, ObjectType } from './mount-plan.js';
 import { echo } from './private/echo.js';
 import { goQuote, goTrimSpace } from './private/go-text.js';
@@ -44,6 +51,15 @@ const INT32_MAX = 2 ** 31 - 1;
 export interface ParseObjectsOptions {
   /** Mode for objects without `filePermission` (the request's `permission`); default 0o644. */
   readonly defaultFileMode?: number;
+  /** Most objects accepted (default `DEFAULT_MAX_MOUNT_OBJECTS`, 1,000). */
+  readonly maxObjects?: number;
+}
+
+export interface AnalyzeObjectsOptions {
+  /** Stop at the first error (a mount needs nothing more). */
+  readonly firstErrorOnly?: boolean;
+  /** Most objects accepted (default `DEFAULT_MAX_MOUNT_OBJECTS`, 1,000). */
+  readonly maxObjects?: number;
 }
 
 /**
@@ -55,7 +71,10 @@ export function parseObjects(objects: string, options: ParseObjectsOptions = {})
   if (text === '') throw new SpcError('OBJECTS_MISSING', 'objects is not set');
   let analysis: ObjectsAnalysis;
   try {
-    analysis = analyzeObjects(text, options.defaultFileMode ?? 0o644, { firstErrorOnly: true });
+    analysis = analyzeObjects(text, options.defaultFileMode ?? 0o644, {
+      firstErrorOnly: true,
+      maxObjects: options.maxObjects,
+    });
   } catch {
     throw new SpcError('INPUT_TOO_COMPLEX', 'failed to parse objects: input too large or too complex');
   }
@@ -101,7 +120,7 @@ export interface ObjectsAnalysis {
 export function analyzeObjects(
   text: string,
   defaultFileMode: number,
-  options: { readonly firstErrorOnly?: boolean } = {},
+  options: AnalyzeObjectsOptions = {},
 ): ObjectsAnalysis {
   const issues: ObjectIssue[] = [];
   let firstError: SpcError | undefined;
@@ -147,6 +166,18 @@ export function analyzeObjects(
         },
         i === 0 ? mountMessage : undefined,
       );
+    });
+    return { objects: [], items: [], issues, firstError };
+  }
+
+  // Before decoding any object: each one is at least a Key Vault request and a file.
+  const maxObjects = options.maxObjects ?? DEFAULT_MAX_MOUNT_OBJECTS;
+  if (outer.items.length > maxObjects) {
+    report({
+      severity: 'error',
+      code: 'TOO_MANY_OBJECTS',
+      message: `objects array has ${outer.items.length} entries, over the limit of ${maxObjects} objects per mount`,
+      offset: outer.arrayOffset,
     });
     return { objects: [], items: [], issues, firstError };
   }
@@ -357,6 +388,12 @@ function analyzeItem(
     fail(
       'INVALID_OBJECT_VERSION_HISTORY',
       `objectVersionHistory must not be negative: ${objectVersionHistory}`,
+      'objectVersionHistory',
+    );
+  } else if (objectVersionHistory > MAX_OBJECT_VERSION_HISTORY) {
+    fail(
+      'OBJECT_VERSION_HISTORY_TOO_LARGE',
+      `objectVersionHistory ${objectVersionHistory} is over the limit of ${MAX_OBJECT_VERSION_HISTORY}`,
       'objectVersionHistory',
     );
   }
