@@ -10,10 +10,11 @@ import {
   SpcError,
 } from './index.js';
 
+/** JSON form (`{"array": [...]}`, one line): ~2 YAML lexemes per object. */
 const aliases = (count: number): string =>
-  objects(
-    ...Array.from({ length: count }, (_, i) => `objectName: s\nobjectType: secret\nobjectAlias: a${i}`),
-  );
+  JSON.stringify({
+    array: Array.from({ length: count }, (_, i) => `objectName: s\nobjectType: secret\nobjectAlias: a${i}`),
+  });
 
 describe('per-mount caps, checked before any network call', () => {
   it('refuses more objects than the cap (1,000 by default), naming the count and the cap', () => {
@@ -23,6 +24,31 @@ describe('per-mount caps, checked before any network call', () => {
     expect(error.code).toBe('TOO_MANY_OBJECTS');
     expect(error.message).toBe('objects array has 4000 entries, over the limit of 1000 objects per mount');
     expect(error.objectIndex).toBeUndefined();
+  });
+
+  it('refuses an objects text with more YAML lexemes than 16 per allowed object + 1,024, before parsing it', () => {
+    // Block form: ~7 lexemes per object, so 4,000 of them exceed the budget of 17,024.
+    const block = objects(
+      ...Array.from({ length: 4000 }, (_, i) => `objectName: s\nobjectType: secret\nobjectAlias: a${i}`),
+    );
+    const error = failure({ objects: block });
+    expect(error.code).toBe('OBJECTS_TOO_COMPLEX');
+    expect(error.message).toBe(
+      'objects is too complex: more than 17024 YAML tokens (the limit for 1000 objects per mount)',
+    );
+    // The issue's shape: 512 KiB of `x:\n  - |\n` (640,000 lexemes, 1.3 s and >64 MiB of heap to parse).
+    const dense = 'x:\n  - |\n'.repeat(58_000);
+    const started = performance.now();
+    expect(failure({ objects: dense }).code).toBe('OBJECTS_TOO_COMPLEX');
+    expect(performance.now() - started).toBeLessThan(1000);
+    // A valid 1,000-object class in block form fits.
+    const valid = objects(
+      ...Array.from(
+        { length: 1000 },
+        (_, i) => `objectName: secret-${i}\nobjectType: secret\nobjectAlias: alias-${i}`,
+      ),
+    );
+    expect(plan({ objects: valid }).objects).toHaveLength(1000);
   });
 
   it('takes the cap from the options (the daemon flag --max-mount-objects)', () => {

@@ -6,6 +6,7 @@ import {
   MAX_OBJECT_BYTES,
   MAX_OBJECT_VERSION_HISTORY,
   MAX_OBJECTS_BYTES,
+  maxLexemesFor,
   overLimit,
   utf8Length,
 } from './input-limits.js';
@@ -14,6 +15,7 @@ import { echo } from './private/echo.js';
 import { goQuote, goTrimSpace } from './private/go-text.js';
 import { suggestName } from './private/suggest.js';
 import {
+  countLexemes,
   goUnmarshalError,
   isNullScalar,
   lineOf,
@@ -143,6 +145,14 @@ export function analyzeObjects(
     return { objects: [], items: [], issues, firstError };
   }
 
+  // Bounded before the YAML parse too: time and memory grow with the lexeme count, not the bytes.
+  const maxObjects = options.maxObjects ?? DEFAULT_MAX_MOUNT_OBJECTS;
+  const lexemes = new LexemeBudget(maxLexemesFor(maxObjects), maxObjects);
+  if (!lexemes.take(text)) {
+    report({ severity: 'error', code: 'OBJECTS_TOO_COMPLEX', message: lexemes.message(), offset: 0 });
+    return { objects: [], items: [], issues, firstError };
+  }
+
   const outer = readStringArray(text);
   if (outer.kind === 'syntax') {
     report({
@@ -171,7 +181,6 @@ export function analyzeObjects(
   }
 
   // Before decoding any object: each one is at least a Key Vault request and a file.
-  const maxObjects = options.maxObjects ?? DEFAULT_MAX_MOUNT_OBJECTS;
   if (outer.items.length > maxObjects) {
     report({
       severity: 'error',
@@ -195,7 +204,7 @@ export function analyzeObjects(
       });
     }
     const analyzed =
-      itemBytes > MAX_OBJECT_BYTES ? undefined : analyzeItem(item, index, defaultFileMode, report);
+      itemBytes > MAX_OBJECT_BYTES ? undefined : analyzeItem(item, index, defaultFileMode, report, lexemes);
     if (analyzed) items.push(analyzed);
     // A mount needs only the first error: do not decode thousands of objects after it.
     if (options.firstErrorOnly && firstError) return { objects: [], items, issues, firstError };
@@ -317,8 +326,9 @@ function analyzeItem(
   index: number,
   defaultFileMode: number,
   report: Report,
+  lexemes: LexemeBudget,
 ): AnalyzedObject | undefined {
-  const decoded = decodeItem(item, index, report);
+  const decoded = decodeItem(item, index, report, lexemes);
   if (!decoded) return undefined;
   const { fields, fieldOffsets, objectVersionHistory } = decoded;
   const wrap = (cause: string): string =>
@@ -434,12 +444,57 @@ function analyzeItem(
 }
 
 // Decodes like the reference's `yaml.Unmarshal(item, &types.KeyVaultObject{})`, then trims.
-function decodeItem(item: ArrayItem, index: number, report: Report): DecodedItem | undefined {
-  return decodeSimpleItem(item) ?? decodeYamlItem(item, index, report);
+function decodeItem(
+  item: ArrayItem,
+  index: number,
+  report: Report,
+  lexemes: LexemeBudget,
+): DecodedItem | undefined {
+  return decodeSimpleItem(item) ?? decodeYamlItem(item, index, report, lexemes);
 }
 
-export function decodeYamlItem(item: ArrayItem, index: number, report: Report): DecodedItem | undefined {
+/** What a mount may spend on YAML lexemes (input-limits.ts), across the objects text and its items. */
+export class LexemeBudget {
+  #left: number;
+  readonly #limit: number;
+  readonly #maxObjects: number;
+
+  constructor(limit: number, maxObjects: number) {
+    this.#left = limit;
+    this.#limit = limit;
+    this.#maxObjects = maxObjects;
+  }
+
+  /** Spends the lexemes of `text`; false (and nothing parsed) when they do not fit. */
+  take(text: string): boolean {
+    const used = countLexemes(text, this.#left);
+    if (used === undefined) return false;
+    this.#left -= used;
+    return true;
+  }
+
+  message(): string {
+    return `objects is too complex: more than ${this.#limit} YAML tokens (the limit for ${this.#maxObjects} objects per mount)`;
+  }
+}
+
+export function decodeYamlItem(
+  item: ArrayItem,
+  index: number,
+  report: Report,
+  lexemes?: LexemeBudget,
+): DecodedItem | undefined {
   const prefix = `unmarshal failed for keyVaultObjects at index ${index}, error: `;
+  if (lexemes && !lexemes.take(item.text)) {
+    report({
+      severity: 'error',
+      code: 'OBJECTS_TOO_COMPLEX',
+      message: `${prefix}${lexemes.message()}`,
+      offset: item.offset,
+      objectIndex: index,
+    });
+    return undefined;
+  }
   const source = parseYaml(item.text, { firstDocumentOnly: true });
   const syntax = (problemOffset: number, message: string): undefined => {
     report({
