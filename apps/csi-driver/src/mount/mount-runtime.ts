@@ -7,6 +7,7 @@ import type { Logger } from '../observability/logger.js';
 import type { DriverMetrics } from '../observability/metrics.js';
 import { mountErrorStatus } from './error-status.js';
 import type { MountRuntime } from './mount-call.js';
+import { InFlightBytes } from './mount-memory.js';
 import { MountService } from './mount-service.js';
 
 export interface LoadedMountRuntime extends MountRuntime {
@@ -22,7 +23,8 @@ export type MountRuntimeConfig = Pick<
   | 'writeCertAndKeyInSeparateFiles'
   | 'customUserAgent'
   | 'cloudName'
->;
+> &
+  Partial<Pick<DaemonConfig, 'maxMountBytes' | 'maxInflightMountBytes' | 'maxMountObjects'>>;
 
 /**
  * One NMI client and one Key Vault fetcher for the whole process, wired to the metrics; shared by
@@ -51,7 +53,16 @@ export function createMountRuntime(
     onEvent: fetcherEventRecorder(metrics, logger),
   });
   return {
-    service: new MountService({ nmiClient, fetcher, defaultCloudName: config.cloudName }),
+    service: new MountService({
+      nmiClient,
+      fetcher,
+      defaultCloudName: config.cloudName,
+      maxMountObjects: config.maxMountObjects,
+      maxMountBytes: config.maxMountBytes,
+      ...(config.maxInflightMountBytes === undefined
+        ? {}
+        : { inFlightBytes: new InFlightBytes({ limit: config.maxInflightMountBytes }) }),
+    }),
     errorStatus: mountErrorStatus,
     // Both hold keep-alive connection pools (NMI; Key Vault and its proxy tunnels).
     close: async () => {
