@@ -73,6 +73,8 @@ interface Mount {
   readonly byteBudget: MountByteBudget | undefined;
   /** Set when the byte budget stopped the mount: what `fetch` rejects with. */
   stoppedBy: { readonly error: unknown } | undefined;
+  /** A charge of this mount waiting for room: its next conversions wait for it first. */
+  roomPending: Promise<void> | undefined;
 }
 
 interface ObjectResult {
@@ -173,6 +175,7 @@ export class KeyVaultFetcher {
       tokenPendingAtAbort: () => tokenPendingAtAbort,
       byteBudget: request.byteBudget,
       stoppedBy: undefined,
+      roomPending: undefined,
     };
     try {
       const outcomes = await Promise.all(
@@ -260,6 +263,8 @@ export class KeyVaultFetcher {
    * mount, aborting its outstanding requests.
    */
   #produce(mount: Mount, convert: () => ObjectContent): ObjectContent | Promise<ObjectContent> {
+    // While a charge waits for room, converting more would hold bytes the budget has not granted.
+    if (mount.roomPending) return mount.roomPending.then(() => this.#produce(mount, convert));
     if (mount.stoppedBy) throw mount.stoppedBy.error;
     mount.signal.signal.throwIfAborted();
     const content = convert();
@@ -276,7 +281,12 @@ export class KeyVaultFetcher {
     } catch (error) {
       return stop(error);
     }
-    return charged instanceof Promise ? charged.then(() => content, stop) : content;
+    if (!(charged instanceof Promise)) return content;
+    const pending: Promise<void> = charged.then(() => {
+      if (mount.roomPending === pending) mount.roomPending = undefined;
+    }, stop);
+    mount.roomPending = pending;
+    return pending.then(() => content);
   }
 
   async #convert(mount: Mount, object: KeyVaultObject, version: string): Promise<ObjectContent> {

@@ -303,8 +303,18 @@ describe('the fast path for simple objects decodes exactly like YAML', () => {
       ' .x',
       ' -x',
       ' a:b',
+      ' "abc"',
+      " 'a.b'",
+      ' "null"',
+      " '~'",
+      ' "-x"',
+      ' "007"',
+      ' "a b"',
+      ' "a\\x"',
     ),
     fc.stringMatching(/^ [A-Za-z0-9_./-]{1,8}$/),
+    fc.stringMatching(/^ "[A-Za-z0-9_./-]{0,8}"$/),
+    fc.stringMatching(/^ '[A-Za-z0-9_./-]{0,8}'$/),
   );
   const line = fc.oneof(
     fc

@@ -113,7 +113,7 @@ export const DAEMON_FLAGS: FlagSpecs = {
   },
   'max-inflight-mount-bytes': {
     kind: 'int',
-    defaultText: String(16 * 1024 * 1024),
+    defaultText: String(8 * 1024 * 1024),
     usage:
       'bytes of files all mounts in flight may hold; a mount waits for room, then fails RESOURCE_EXHAUSTED',
     validate: (value) => ((value as number) >= 1 ? undefined : 'must be at least 1'),

@@ -15,8 +15,8 @@ import { ObjectsCache } from './objects-cache.js';
 
 /** `--max-mount-bytes`: the driver's default `--max-call-recv-msg-size`, which drops more anyway. */
 export const DEFAULT_MAX_MOUNT_BYTES = 4 * 1024 * 1024;
-/** `--max-inflight-mount-bytes`: four mounts at the per-mount budget. */
-export const DEFAULT_MAX_INFLIGHT_MOUNT_BYTES = 16 * 1024 * 1024;
+/** `--max-inflight-mount-bytes`: two mounts at the per-mount budget (the chart's 100Mi holds ~80 MiB of runtime). */
+export const DEFAULT_MAX_INFLIGHT_MOUNT_BYTES = 8 * 1024 * 1024;
 
 export interface MountInput {
   readonly attributes: string;
