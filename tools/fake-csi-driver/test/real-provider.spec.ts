@@ -42,6 +42,10 @@ describe('against the real provider', () => {
       nmiEndpoint: 'http://127.0.0.1:9',
       mountTimeoutMs: 10_000,
       maxConcurrency: 4,
+      tokenCacheMaxAgeMs: 300_000,
+      maxMountBytes: 4_194_304,
+      maxInflightMountBytes: 8_388_608,
+      maxMountObjects: 1000,
       shutdownGraceMs: 1000,
       warnings: [],
     };

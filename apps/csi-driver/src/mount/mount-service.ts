@@ -2,6 +2,7 @@ import type { KeyVaultFetcher } from '@keyvault-csi/keyvault-fetcher';
 import type { NmiClient, NmiIdentity } from '@keyvault-csi/nmi-client';
 import {
   beginMountRequest,
+  type CloudEnvironment,
   DEFAULT_MAX_MOUNT_OBJECTS,
   type MountPlan,
   objectsOfOutcome,
@@ -50,6 +51,10 @@ export interface MountServiceOptions {
   readonly fetcher: Pick<KeyVaultFetcher, 'fetch'>;
   /** `--cloud-name`: used when the SecretProviderClass sets no cloudName. */
   readonly defaultCloudName: string;
+  /** `--cloud-name` as the daemon resolved it at start-up (its AzureStackCloud file read then). */
+  readonly defaultCloud?: CloudEnvironment;
+  /** `AZURE_ENVIRONMENT_FILEPATH`: AzureStackCloud's file when the SPC names none. */
+  readonly defaultCloudEnvFileName?: string;
   /** Service principal, workload identity and VM managed identity credentials (default: a new cache). */
   readonly azureCredentials?: Pick<AzureCredentials, 'forMount'>;
   /** `--max-mount-objects` (default 1,000). */
@@ -91,7 +96,11 @@ export class MountService {
     // Every configuration error before any network call; the objects are parsed once per text.
     const pending = beginMountRequest(
       { attributes: input.attributes, secrets: input.secrets, permission: input.permission },
-      { defaultCloudName: this.#options.defaultCloudName },
+      {
+        defaultCloudName: this.#options.defaultCloudName,
+        ...(this.#options.defaultCloud ? { defaultCloud: this.#options.defaultCloud } : {}),
+        defaultCloudEnvFileName: this.#options.defaultCloudEnvFileName ?? '',
+      },
     );
     const plan = pending.complete(
       objectsOfOutcome(this.#objects.outcome(pending.objectsText, pending.defaultFileMode)),
@@ -130,9 +139,12 @@ export class MountService {
           clientId: identity.podIdentityClientId === '' ? undefined : identity.podIdentityClientId,
           deadline: context.deadline,
         });
-        // The pod's own NMI call (cached while its token is valid) says which identity it holds,
-        // before any Key Vault request: pods with that identity then share clients and requests.
-        // The credential leased to the fetcher yields tokens from the same cache entry.
+        // The pod's own NMI call (cached at most --token-cache-max-age) says which identity it
+        // holds, before any Key Vault request: pods with that identity then share clients and
+        // requests. The credential leased to the fetcher yields tokens from the same cache entry,
+        // and only tokens of that identity: if NMI's answer changes in between (bindings edited
+        // mid-mount), the token is refused (NMI_IDENTITY_MISMATCH) instead of reaching clients
+        // shared by the identity the key names.
         let resolved: NmiIdentity;
         try {
           resolved = await credential.resolveIdentity(plan.cloud.keyVaultResource, {
@@ -141,7 +153,10 @@ export class MountService {
         } catch (error) {
           throw identityResolutionFailure(error, plan, context.deadline - started);
         }
-        return { credential, identityKey: podIdentityKeyFor(plan, resolved) };
+        return {
+          credential: credential.forIdentity(resolved),
+          identityKey: podIdentityKeyFor(plan, resolved),
+        };
       }
       case 'AzureTokenProxy':
         throw new IdentityModeNotSupportedError(identity.mode);

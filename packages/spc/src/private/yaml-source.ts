@@ -15,6 +15,7 @@ import {
   type YAMLMap,
   type YAMLSeq,
 } from 'yaml';
+import { yamlErrorOffset } from './yaml-error-position.js';
 
 /**
  * Deepest collection nesting we compose. The `yaml` composer recurses per level; near the stack
@@ -105,11 +106,11 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): YamlSou
     const { table, duplicateKeyAt } = withAliasTable(document);
     withTables.push(table);
     const error = document.errors[0];
-    const errorAt = error ? error.pos[0] : Number.POSITIVE_INFINITY;
+    const errorAt = error ? yamlErrorOffset(document.errors, text, selected) : Number.POSITIVE_INFINITY;
     if (duplicateKeyAt !== undefined && duplicateKeyAt < errorAt) {
       problems.push({ offset: duplicateKeyAt, message: 'Map keys must be unique' });
     } else if (error) {
-      problems.push({ offset: error.pos[0], message: error.message });
+      problems.push({ offset: errorAt, message: error.message });
     }
   }
   return { text, lineCounter, documents: withTables, problems };
