@@ -13,6 +13,7 @@ import {
   Parser,
   type Scalar,
   type YAMLMap,
+  YAMLParseError,
   type YAMLSeq,
 } from 'yaml';
 import { yamlErrorOffset } from './yaml-error-position.js';
@@ -107,6 +108,12 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): YamlSou
     withTables.push(table);
     const error = document.errors[0];
     const errorAt = error ? yamlErrorOffset(document.errors, text, selected) : Number.POSITIVE_INFINITY;
+    // Recorded on the document too, as the composer would, for callers that look at its errors.
+    if (duplicateKeyAt !== undefined) {
+      document.errors.push(
+        new YAMLParseError([duplicateKeyAt, duplicateKeyAt + 1], 'DUPLICATE_KEY', 'Map keys must be unique'),
+      );
+    }
     if (duplicateKeyAt !== undefined && duplicateKeyAt < errorAt) {
       problems.push({ offset: duplicateKeyAt, message: 'Map keys must be unique' });
     } else if (error) {
