@@ -49,6 +49,7 @@ export type {
   CloudEnvironment,
   IdentityConfig,
   IdentityModeName,
+  JmesPathFile,
   KeyVaultObject,
   MountPlan,
   ObjectEncoding,
@@ -56,7 +57,14 @@ export type {
   ObjectType,
   PodInfo,
 } from './mount-plan.js';
-export { OBJECT_FIELDS, type ObjectField, type ParseObjectsOptions, parseObjects } from './objects.js';
+export {
+  EXTENSION_NESTED_FIELDS,
+  EXTENSION_TEXT_FIELDS,
+  OBJECT_FIELDS,
+  type ObjectField,
+  type ParseObjectsOptions,
+  parseObjects,
+} from './objects.js';
 export {
   type MountRequestPayload,
   type ParseMountRequestOptions,
@@ -66,5 +74,7 @@ export {
   parseMountRequest,
   SERVICE_ACCOUNT_NAME_KEY,
 } from './parse-mount-request.js';
+export { METADATA_SUFFIX } from './private/object-extensions.js';
+export { wildcardRegExp } from './private/wildcard.js';
 export { SPC_ERROR_CODES, SpcError, type SpcErrorCode, type SpcErrorOptions } from './spc-error.js';
 export { azureVaultNameProblems, validateVaultName, vaultUrlFor } from './vault-name.js';

@@ -5,6 +5,13 @@ import { MAX_OBJECT_BYTES, MAX_OBJECTS_BYTES, overLimit, utf8Length } from './in
 import type { KeyVaultObject, ObjectEncoding, ObjectFormat, ObjectType } from './mount-plan.js';
 import { echo } from './private/echo.js';
 import { goQuote, goTrimSpace } from './private/go-text.js';
+import {
+  type DecodedJmesPath,
+  type DecodedTags,
+  decodeJmesPath,
+  decodeTags,
+} from './private/nested-fields.js';
+import { checkExtensions, METADATA_SUFFIX } from './private/object-extensions.js';
 import { suggestName } from './private/suggest.js';
 import {
   goUnmarshalError,
@@ -29,14 +36,47 @@ export const OBJECT_FIELDS = [
   'filePermission',
 ] as const;
 
-export type ObjectField = (typeof OBJECT_FIELDS)[number];
+/** Our per-object keys read as text (extensions.md §1, §2, §5). */
+export const EXTENSION_TEXT_FIELDS = ['optional', 'keyvaultName', 'metadata'] as const;
+/** Our nested per-object keys (extensions.md §3, §6). */
+export const EXTENSION_NESTED_FIELDS = ['jmesPath', 'tags'] as const;
 
-type StringField = Exclude<ObjectField, 'objectVersionHistory'>;
+export type ObjectField =
+  | (typeof OBJECT_FIELDS)[number]
+  | (typeof EXTENSION_TEXT_FIELDS)[number]
+  | (typeof EXTENSION_NESTED_FIELDS)[number];
 
-const STRING_FIELDS: ReadonlySet<string> = new Set(OBJECT_FIELDS.filter((f) => f !== 'objectVersionHistory'));
+export type ObjectTextField = Exclude<ObjectField, 'objectVersionHistory' | 'jmesPath' | 'tags'>;
+
+const STRING_FIELDS: ReadonlySet<string> = new Set([
+  ...OBJECT_FIELDS.filter((f) => f !== 'objectVersionHistory'),
+  ...EXTENSION_TEXT_FIELDS,
+]);
+/** Every key an object may have, for "did you mean" suggestions. */
+const ALL_FIELDS: readonly string[] = [
+  ...OBJECT_FIELDS,
+  ...EXTENSION_TEXT_FIELDS,
+  ...EXTENSION_NESTED_FIELDS,
+];
+
+function emptyFields(): Record<ObjectTextField, string> {
+  return {
+    objectName: '',
+    objectType: '',
+    objectAlias: '',
+    objectVersion: '',
+    objectFormat: '',
+    objectEncoding: '',
+    filePermission: '',
+    optional: '',
+    keyvaultName: '',
+    metadata: '',
+  };
+}
 
 const OBJECT_TYPES: ReadonlySet<string> = new Set<ObjectType>(['secret', 'key', 'cert']);
 const OBJECT_NAME_PATTERN = /^[0-9a-zA-Z-]{1,127}$/;
+const WILDCARD_PATTERN = /^[0-9a-zA-Z*-]{1,127}$/;
 const FILE_PERMISSION_PATTERN = /^[0-7]{1,4}$/;
 const MAX_UNMARSHAL_ERRORS_SHOWN = 10;
 const INT32_MAX = 2 ** 31 - 1;
@@ -78,7 +118,7 @@ export interface AnalyzedObject {
   /** Offset of the item in the objects text. */
   readonly offset: number;
   /** Trimmed field values as written (`""` when absent). */
-  readonly fields: Readonly<Record<StringField, string>>;
+  readonly fields: Readonly<Record<ObjectTextField, string>>;
   readonly objectVersionHistory: number;
   /** `objectAlias` or else `objectName`; `undefined` when that path is invalid. */
   readonly fileName: string | undefined;
@@ -86,6 +126,18 @@ export interface AnalyzedObject {
   readonly fieldOffsets: Readonly<Partial<Record<ObjectField, number>>>;
   /** The validated object, when this item had no error. */
   readonly object: KeyVaultObject | undefined;
+  /**
+   * Every file path the object writes that is known before fetching (main file, `jmesPath` files,
+   * metadata sidecar); empty for a wildcard. `history` > 1: `path` is a directory of versions.
+   */
+  readonly claims: readonly PathClaim[];
+}
+
+export interface PathClaim {
+  readonly path: string;
+  readonly history: number;
+  /** Where `lint` points for a conflict. */
+  readonly offset: number;
 }
 
 export interface ObjectsAnalysis {
@@ -276,9 +328,11 @@ function summarize(lines: string[]): string[] {
 export type Report = (issue: ObjectIssue, mountMessage?: string) => void;
 
 export interface DecodedItem {
-  fields: Record<StringField, string>;
+  fields: Record<ObjectTextField, string>;
   objectVersionHistory: number;
   fieldOffsets: Partial<Record<ObjectField, number>>;
+  jmesPath?: DecodedJmesPath;
+  tags?: DecodedTags;
 }
 
 function analyzeItem(
@@ -290,19 +344,27 @@ function analyzeItem(
   const decoded = decodeItem(item, index, report);
   if (!decoded) return undefined;
   const { fields, fieldOffsets, objectVersionHistory } = decoded;
-  const wrap = (cause: string): string =>
-    `failed to get objectType:${echo(fields.objectType)}, objectName:${echo(fields.objectName)}, objectVersion:${echo(fields.objectVersion)}: ${cause}`;
+  const wrap = (cause: string): string => wrapObject(fields, cause);
   let failed = false;
-  const fail = (code: SpcErrorCode, cause: string, field: ObjectField | undefined): void => {
+  const fail = (code: SpcErrorCode, cause: string, field: ObjectField | undefined, at?: number): void => {
     failed = true;
-    const offset = (field && fieldOffsets[field]) ?? item.offset;
+    const offset = at ?? (field && fieldOffsets[field]) ?? item.offset;
     report({ severity: 'error', code, message: wrap(cause), offset, objectIndex: index });
   };
 
   // The reference's checks, in its order ...
   const format = fields.objectFormat;
+  const extendedFormat = extendedObjectFormat(format);
   if (format !== '') {
-    if (!equalFold(format, 'pem') && !equalFold(format, 'pfx')) {
+    if (extendedFormat !== undefined) {
+      if (fields.objectType !== 'secret') {
+        fail(
+          'OBJECT_FORMAT_REQUIRES_SECRET',
+          `objectFormat ${extendedFormat} only supported for objectType: secret`,
+          'objectFormat',
+        );
+      }
+    } else if (!equalFold(format, 'pem') && !equalFold(format, 'pfx')) {
       fail(
         'INVALID_OBJECT_FORMAT',
         `invalid objectFormat: ${echo(format)}, should be PEM or PFX`,
@@ -329,8 +391,9 @@ function analyzeItem(
       );
     }
   }
+  const wildcard = fields.objectName.includes('*');
   const fileName = fields.objectAlias !== '' ? fields.objectAlias : fields.objectName;
-  const pathProblem = checkFilePath(fileName);
+  const pathProblem = wildcard && fields.objectAlias === '' ? undefined : checkFilePath(fileName);
   if (pathProblem) {
     fail(pathProblem.code, pathProblem.message, fields.objectAlias !== '' ? 'objectAlias' : 'objectName');
   }
@@ -360,7 +423,13 @@ function analyzeItem(
       'objectVersionHistory',
     );
   }
-  if (fields.objectName !== '' && !OBJECT_NAME_PATTERN.test(fields.objectName)) {
+  const extensions = checkExtensions(
+    { fields, fieldOffsets, objectVersionHistory, jmesPath: decoded.jmesPath, tags: decoded.tags },
+    { index, itemOffset: item.offset, wildcard, format: extendedFormat ?? format.toLowerCase() },
+    fail,
+  );
+  const namePattern = wildcard ? WILDCARD_PATTERN : OBJECT_NAME_PATTERN;
+  if (fields.objectName !== '' && !namePattern.test(fields.objectName)) {
     report({
       severity: 'warning',
       code: 'OBJECT_NAME_PATTERN',
@@ -379,20 +448,36 @@ function analyzeItem(
         objectAlias: fields.objectAlias,
         objectVersion: fields.objectVersion,
         objectVersionHistory,
-        objectFormat: (format === '' ? 'pem' : equalFold(format, 'pfx') ? 'pfx' : 'pem') as ObjectFormat,
+        objectFormat: (extendedFormat ??
+          (format === '' ? 'pem' : equalFold(format, 'pfx') ? 'pfx' : 'pem')) as ObjectFormat,
         objectEncoding: canonicalEncoding(encoding),
         filePermission: permission,
         fileMode,
         fileName,
+        ...extensions.object,
       });
+  const claims: PathClaim[] = [];
+  if (!pathProblem && !wildcard) {
+    const offset = fieldOffsets.objectAlias ?? fieldOffsets.objectName ?? item.offset;
+    claims.push({ path: fileName, history: objectVersionHistory, offset });
+    claims.push(...extensions.claims);
+    if (extensions.object.metadata) {
+      claims.push({
+        path: `${fileName}${METADATA_SUFFIX}`,
+        history: 0,
+        offset: fieldOffsets.metadata ?? offset,
+      });
+    }
+  }
   return {
     index,
     offset: item.offset,
     fields,
     objectVersionHistory,
-    fileName: pathProblem ? undefined : fileName,
+    fileName: pathProblem || wildcard ? undefined : fileName,
     fieldOffsets,
     object,
+    claims,
   };
 }
 
@@ -417,15 +502,9 @@ export function decodeYamlItem(item: ArrayItem, index: number, report: Report): 
   const problem = source.problems[0];
   if (problem) return syntax(problem.offset, problem.message);
 
-  const raw: Record<StringField, string> = {
-    objectName: '',
-    objectType: '',
-    objectAlias: '',
-    objectVersion: '',
-    objectFormat: '',
-    objectEncoding: '',
-    filePermission: '',
-  };
+  const raw = emptyFields();
+  let jmesPath: DecodedJmesPath | undefined;
+  let tags: DecodedTags | undefined;
   let objectVersionHistory = 0;
   const fieldOffsets: Partial<Record<ObjectField, number>> = {};
   const errors: { text: string; offset: number }[] = [];
@@ -456,9 +535,9 @@ export function decodeYamlItem(item: ArrayItem, index: number, report: Report): 
         const value = resolveOrNull(document, pair.value);
         const valueOffset = value?.range ? item.toOuter(value.range[0]) : keyOffset;
         if (STRING_FIELDS.has(name)) {
-          fieldOffsets[name as StringField] = valueOffset;
-          if (value === null || isNullScalar(value)) raw[name as StringField] = '';
-          else if (isScalar(value)) raw[name as StringField] = String(value.value);
+          fieldOffsets[name as ObjectTextField] = valueOffset;
+          if (value === null || isNullScalar(value)) raw[name as ObjectTextField] = '';
+          else if (isScalar(value)) raw[name as ObjectTextField] = String(value.value);
           else typeError(value, 'string');
         } else if (name === 'objectVersionHistory') {
           fieldOffsets.objectVersionHistory = valueOffset;
@@ -480,8 +559,22 @@ export function decodeYamlItem(item: ArrayItem, index: number, report: Report): 
               }
             }
           }
+        } else if (name === 'jmesPath' || name === 'tags') {
+          fieldOffsets[name] = valueOffset;
+          if (value === null || isNullScalar(value)) {
+            if (name === 'jmesPath') jmesPath = undefined;
+            else tags = undefined;
+          } else {
+            const local = value.range?.[0] ?? 0;
+            const decodedNested =
+              name === 'jmesPath'
+                ? { jmesPath: decodeJmesPath(document, value, local) }
+                : { tags: decodeTags(document, value, local) };
+            if (decodedNested.jmesPath) jmesPath = toOuterJmesPath(decodedNested.jmesPath, item.toOuter);
+            if (decodedNested.tags) tags = { ...decodedNested.tags, offset: item.toOuter(local) };
+          }
         } else {
-          const suggestion = suggestName(name, OBJECT_FIELDS);
+          const suggestion = suggestName(name, ALL_FIELDS);
           report({
             severity: 'warning',
             code: 'UNKNOWN_OBJECT_FIELD',
@@ -514,8 +607,14 @@ export function decodeYamlItem(item: ArrayItem, index: number, report: Report): 
     return undefined;
   }
   const fields = { ...raw };
-  for (const field of Object.keys(fields) as StringField[]) fields[field] = goTrimSpace(fields[field]);
-  return { fields, objectVersionHistory, fieldOffsets };
+  for (const field of Object.keys(fields) as ObjectTextField[]) fields[field] = goTrimSpace(fields[field]);
+  return {
+    fields,
+    objectVersionHistory,
+    fieldOffsets,
+    ...(jmesPath ? { jmesPath } : {}),
+    ...(tags ? { tags } : {}),
+  };
 }
 
 /**
@@ -552,20 +651,12 @@ function withMergedKeys(document: YamlDocument, map: YAMLMap): Pair[] | number {
 const SIMPLE_LINE = /^([A-Za-z]+):(?: +([A-Za-z0-9_./][A-Za-z0-9_./-]*|""|''))?(?: +#.*)? *$/;
 const BLANK_OR_COMMENT_LINE = /^ *(?:#.*)?$/;
 const PLAIN_NULLS: ReadonlySet<string> = new Set(['null', 'Null', 'NULL']);
-const KNOWN_FIELDS: ReadonlySet<string> = new Set(OBJECT_FIELDS);
+const KNOWN_FIELDS: ReadonlySet<string> = new Set([...OBJECT_FIELDS, ...EXTENSION_TEXT_FIELDS]);
 
 export function decodeSimpleItem(item: ArrayItem): DecodedItem | undefined {
   const text = item.text;
   if (text === '' || text.length > 10_000) return undefined;
-  const fields: Record<StringField, string> = {
-    objectName: '',
-    objectType: '',
-    objectAlias: '',
-    objectVersion: '',
-    objectFormat: '',
-    objectEncoding: '',
-    filePermission: '',
-  };
+  const fields = emptyFields();
   const fieldOffsets: Partial<Record<ObjectField, number>> = {};
   let objectVersionHistory = 0;
   let lineStart = 0;
@@ -589,7 +680,7 @@ export function decodeSimpleItem(item: ArrayItem): DecodedItem | undefined {
           objectVersionHistory = Number(value);
         }
       } else {
-        fields[key] = value;
+        fields[key as ObjectTextField] = value;
       }
     } else if (!BLANK_OR_COMMENT_LINE.test(line)) {
       return undefined;
@@ -627,14 +718,15 @@ function canonicalEncoding(encoding: string): ObjectEncoding {
 }
 
 // Two objects must not write the same file, nor a file where another needs a directory.
-// History objects (N > 1) own the directory `<fileName>` with files `0..N-1`.
+// History objects (N > 1) own the directory `<fileName>` with files `0..N-1`. An object may claim
+// several paths (jmesPath files, metadata sidecar: extensions.md §3, §5).
 function checkPathConflicts(items: readonly AnalyzedObject[], report: Report): void {
   interface Claim {
     readonly index: number;
     readonly history: number;
   }
   const claims = new Map<string, Claim>();
-  const below = new Map<string, { index: number; path: string }[]>();
+  const below = new Map<string, { index: number; path: string; history: number }[]>();
   const isDirectory = (claim: Claim): boolean => claim.history > 1;
   const indexUnder = (claim: Claim, rest: string): string | undefined => {
     const first = rest.split('/', 1)[0]!;
@@ -644,86 +736,110 @@ function checkPathConflicts(items: readonly AnalyzedObject[], report: Report): v
   // Objects with other errors take part too, so `lint` reports every conflict; a mount has
   // already failed on those errors (step 14 comes first).
   for (const item of items) {
-    const path = item.fileName;
-    if (path === undefined) continue;
-    const object = { index: item.index, ...item.fields };
-    const mine: Claim = { index: item.index, history: item.objectVersionHistory };
-    const conflict = (code: 'DUPLICATE_FILE_PATH' | 'FILE_PATH_CONFLICT', cause: string): void => {
-      report({
-        severity: 'error',
-        code,
-        message:
-          `failed to get objectType:${echo(object.objectType)}, objectName:${echo(object.objectName)}, ` +
-          `objectVersion:${echo(object.objectVersion)}: ${cause}`,
-        offset: item.fieldOffsets.objectAlias ?? item.fieldOffsets.objectName ?? item.offset,
-        objectIndex: object.index,
-      });
-    };
-    const duplicate = (shown: string, other: number): void =>
-      conflict(
-        'DUPLICATE_FILE_PATH',
-        `duplicate file path ${quote(shown)} (objects ${other} and ${object.index})`,
-      );
-    const fileIsDirectory = (file: string, fileOwner: number, deeper: string, deeperOwner: number): void =>
-      conflict(
-        'FILE_PATH_CONFLICT',
-        `file path ${quote(file)} (object ${fileOwner}) is also a directory in ${quote(deeper)} (object ${deeperOwner})`,
-      );
+    for (const pathClaim of item.claims) {
+      const path = pathClaim.path;
+      const object = { index: item.index, ...item.fields };
+      const mine: Claim = { index: item.index, history: pathClaim.history };
+      const conflict = (code: 'DUPLICATE_FILE_PATH' | 'FILE_PATH_CONFLICT', cause: string): void => {
+        report({
+          severity: 'error',
+          code,
+          message: wrapObject(item.fields, cause),
+          offset: pathClaim.offset,
+          objectIndex: object.index,
+        });
+      };
+      const duplicate = (shown: string, other: number): void =>
+        conflict(
+          'DUPLICATE_FILE_PATH',
+          `duplicate file path ${quote(shown)} (objects ${other} and ${object.index})`,
+        );
+      const fileIsDirectory = (file: string, fileOwner: number, deeper: string, deeperOwner: number): void =>
+        conflict(
+          'FILE_PATH_CONFLICT',
+          `file path ${quote(file)} (object ${fileOwner}) is also a directory in ${quote(deeper)} (object ${deeperOwner})`,
+        );
 
-    const found = ((): boolean => {
-      const same = claims.get(path);
-      if (same) {
-        if (isDirectory(same) === isDirectory(mine)) duplicate(path, same.index);
-        else if (isDirectory(same)) fileIsDirectory(path, object.index, `${path}/0`, same.index);
-        else fileIsDirectory(path, same.index, `${path}/0`, object.index);
-        return true;
-      }
-      // An earlier object at an ancestor of this path.
+      const found = ((): boolean => {
+        const same = claims.get(path);
+        if (same) {
+          if (isDirectory(same) === isDirectory(mine)) duplicate(path, same.index);
+          else if (isDirectory(same)) fileIsDirectory(path, object.index, `${path}/0`, same.index);
+          else fileIsDirectory(path, same.index, `${path}/0`, object.index);
+          return true;
+        }
+        // An earlier claim at an ancestor of this path.
+        for (let at = path.indexOf('/'); at >= 0; at = path.indexOf('/', at + 1)) {
+          const ancestor = path.slice(0, at);
+          const claim = claims.get(ancestor);
+          if (!claim) continue;
+          const rest = path.slice(at + 1);
+          if (!isDirectory(claim)) {
+            fileIsDirectory(ancestor, claim.index, path, object.index);
+            return true;
+          }
+          const version = indexUnder(claim, rest);
+          if (version === undefined) continue;
+          if (rest === version && !isDirectory(mine)) duplicate(path, claim.index);
+          else fileIsDirectory(`${ancestor}/${version}`, claim.index, path, object.index);
+          return true;
+        }
+        // Earlier claims below this path.
+        for (const other of below.get(path) ?? []) {
+          if (!isDirectory(mine)) {
+            fileIsDirectory(path, object.index, other.path, other.index);
+            return true;
+          }
+          const rest = other.path.slice(path.length + 1);
+          const version = indexUnder(mine, rest);
+          if (version === undefined) continue;
+          if (rest === version && other.history <= 1) duplicate(other.path, other.index);
+          else fileIsDirectory(`${path}/${version}`, object.index, other.path, other.index);
+          return true;
+        }
+        return false;
+      })();
+      if (found) continue;
+      claims.set(path, mine);
       for (let at = path.indexOf('/'); at >= 0; at = path.indexOf('/', at + 1)) {
         const ancestor = path.slice(0, at);
-        const claim = claims.get(ancestor);
-        if (!claim) continue;
-        const rest = path.slice(at + 1);
-        if (!isDirectory(claim)) {
-          fileIsDirectory(ancestor, claim.index, path, object.index);
-          return true;
-        }
-        const version = indexUnder(claim, rest);
-        if (version === undefined) continue;
-        if (rest === version && !isDirectory(mine)) duplicate(path, claim.index);
-        else fileIsDirectory(`${ancestor}/${version}`, claim.index, path, object.index);
-        return true;
+        const entry = { index: object.index, path, history: pathClaim.history };
+        const list = below.get(ancestor);
+        if (list) list.push(entry);
+        else below.set(ancestor, [entry]);
       }
-      // Earlier objects below this path.
-      for (const other of below.get(path) ?? []) {
-        if (!isDirectory(mine)) {
-          fileIsDirectory(path, object.index, other.path, other.index);
-          return true;
-        }
-        const rest = other.path.slice(path.length + 1);
-        const version = indexUnder(mine, rest);
-        if (version === undefined) continue;
-        if (rest === version && !objectIsDirectory(items, other.index)) duplicate(other.path, other.index);
-        else fileIsDirectory(`${path}/${version}`, object.index, other.path, other.index);
-        return true;
-      }
-      return false;
-    })();
-    if (found) continue;
-    claims.set(path, mine);
-    for (let at = path.indexOf('/'); at >= 0; at = path.indexOf('/', at + 1)) {
-      const ancestor = path.slice(0, at);
-      const list = below.get(ancestor);
-      if (list) list.push({ index: object.index, path });
-      else below.set(ancestor, [{ index: object.index, path }]);
     }
   }
 }
 
-function objectIsDirectory(items: readonly AnalyzedObject[], index: number): boolean {
-  return (items.find((item) => item.index === index)?.objectVersionHistory ?? 0) > 1;
-}
-
 function quote(path: string): string {
   return goQuote(echo(path));
+}
+
+/**
+ * The reference's per-object wrap; an object with its own `keyvaultName` (extensions.md §2) also
+ * names its vault.
+ */
+export function wrapObject(fields: Readonly<Record<ObjectTextField, string>>, cause: string): string {
+  const vault = fields.keyvaultName === '' ? '' : `, keyvaultName:${echo(fields.keyvaultName)}`;
+  return `failed to get objectType:${echo(fields.objectType)}, objectName:${echo(fields.objectName)}, objectVersion:${echo(fields.objectVersion)}${vault}: ${cause}`;
+}
+
+/** `pem-key` / `pem-cert` (case-insensitive, extensions.md §4), else `undefined`. */
+function extendedObjectFormat(format: string): 'pem-key' | 'pem-cert' | undefined {
+  if (equalFold(format, 'pem-key')) return 'pem-key';
+  if (equalFold(format, 'pem-cert')) return 'pem-cert';
+  return undefined;
+}
+
+function toOuterJmesPath(decoded: DecodedJmesPath, toOuter: (offset: number) => number): DecodedJmesPath {
+  return {
+    offset: toOuter(decoded.offset),
+    entries: decoded.entries?.map((e) => ({
+      ...e,
+      offset: toOuter(e.offset),
+      pathOffset: toOuter(e.pathOffset),
+      aliasOffset: toOuter(e.aliasOffset),
+    })),
+  };
 }
