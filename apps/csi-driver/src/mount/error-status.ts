@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { MountFetchError } from '@keyvault-csi/keyvault-fetcher';
+import { MountFetchError, NothingToMountError } from '@keyvault-csi/keyvault-fetcher';
 import { NmiError } from '@keyvault-csi/nmi-client';
 import { SpcError } from '@keyvault-csi/spc';
 import { CredentialError } from '../credentials/credential-error.js';
@@ -95,6 +95,9 @@ function classify(error: unknown): { code: status; errorCode: string } {
   if (error instanceof MountCancelledError) return { code: status.CANCELLED, errorCode: error.code };
   if (error instanceof MountBudgetExceededError)
     return { code: status.DEADLINE_EXCEEDED, errorCode: error.code };
+  // extensions.md §1: every object optional and none found; the driver refuses an empty response.
+  if (error instanceof NothingToMountError)
+    return { code: status.FAILED_PRECONDITION, errorCode: error.code };
   if (error instanceof MountFetchError) {
     const first = error.failures[0];
     if (first === undefined) return { code: status.INTERNAL, errorCode: 'FETCH_FAILED' };
@@ -116,5 +119,5 @@ function credentialCode(cause: unknown): string {
 }
 
 function isFetchFailure(error: unknown): boolean {
-  return error instanceof MountFetchError;
+  return error instanceof MountFetchError || error instanceof NothingToMountError;
 }
