@@ -1,10 +1,11 @@
 import type { FetcherEvent } from '@keyvault-csi/keyvault-fetcher';
 import type { NmiEvent } from '@keyvault-csi/nmi-client';
-import type { Logger } from './logger.js';
+import { type Logger, withCaller } from './logger.js';
 import type { DriverMetrics } from './metrics.js';
 
 /** NMI client events → metrics (and debug logs at -v 4). */
-export function nmiEventRecorder(metrics: DriverMetrics, logger: Logger): (event: NmiEvent) => void {
+export function nmiEventRecorder(metrics: DriverMetrics, parent: Logger): (event: NmiEvent) => void {
+  const logger = withCaller(parent, 'nmi-client');
   return (event) => {
     switch (event.type) {
       case 'request':
@@ -26,7 +27,8 @@ export function nmiEventRecorder(metrics: DriverMetrics, logger: Logger): (event
  * Key Vault fetcher events → metrics and logs. Object names never reach a metric label; they appear
  * only in the incomplete-chain warning and the skipped-object info line (never a value).
  */
-export function fetcherEventRecorder(metrics: DriverMetrics, logger: Logger): (event: FetcherEvent) => void {
+export function fetcherEventRecorder(metrics: DriverMetrics, parent: Logger): (event: FetcherEvent) => void {
+  const logger = withCaller(parent, 'keyvault-fetcher');
   return (event) => {
     switch (event.type) {
       case 'request':
