@@ -29,7 +29,17 @@ export type FetcherEvent =
   | { readonly type: 'coalesced' }
   | { readonly type: 'throttle-retry'; readonly delayMs: number }
   | { readonly type: 'client-created' }
-  | { readonly type: 'chain-incomplete'; readonly objectName: string };
+  | { readonly type: 'chain-incomplete'; readonly objectName: string }
+  | {
+      /** An `optional` object was not found or not readable (extensions.md §1): no file. */
+      readonly type: 'object-skipped';
+      readonly reason: 'not_found' | 'forbidden' | 'disabled';
+      readonly objectIndex: number;
+      readonly objectType: 'secret' | 'key' | 'cert';
+      readonly objectName: string;
+      /** The failure's stable code, e.g. `KV:SecretNotFound`-style `keyVaultCode` or `NOT_FOUND`. */
+      readonly code: string;
+    };
 
 /**
  * How the SDK clients send requests. `undici`: one keep-alive undici dispatcher per fetcher shared

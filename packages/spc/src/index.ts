@@ -68,6 +68,7 @@ export type {
   CloudEnvironment,
   IdentityConfig,
   IdentityModeName,
+  JmesPathFile,
   KeyVaultObject,
   MountPlan,
   ObjectEncoding,
@@ -75,7 +76,14 @@ export type {
   ObjectType,
   PodInfo,
 } from './mount-plan.js';
-export { OBJECT_FIELDS, type ObjectField, type ParseObjectsOptions, parseObjects } from './objects.js';
+export {
+  EXTENSION_NESTED_FIELDS,
+  EXTENSION_TEXT_FIELDS,
+  OBJECT_FIELDS,
+  type ObjectField,
+  type ParseObjectsOptions,
+  parseObjects,
+} from './objects.js';
 export {
   type ObjectsOutcome,
   type ObjectsOutcomeOptions,
@@ -100,5 +108,7 @@ export {
   validatePodNamespace,
   validatePodUid,
 } from './pod-info.js';
+export { METADATA_SUFFIX } from './private/object-extensions.js';
+export { wildcardRegExp } from './private/wildcard.js';
 export { SPC_ERROR_CODES, SpcError, type SpcErrorCode, type SpcErrorOptions } from './spc-error.js';
 export { azureVaultNameProblems, validateVaultName, vaultUrlFor } from './vault-name.js';

@@ -12,6 +12,7 @@ import {
 import { echo } from './private/echo.js';
 import { goLeadingSpaceLength, goParseBool, goQuote, goToUpper, goTrimSpace } from './private/go-text.js';
 import { suggestName } from './private/suggest.js';
+import { wildcardRegExp } from './private/wildcard.js';
 import { valueToSourceOffset } from './private/yaml-source.js';
 import { SpcError } from './spc-error.js';
 import { azureVaultNameProblems, validateVaultName } from './vault-name.js';
@@ -295,18 +296,26 @@ function lintSecretObjects(located: LocatedSecretProviderClass, analysis: Object
   const files = new Set<string>();
   const secretFiles = new Set<string>();
   const histories: { path: string; count: number }[] = [];
+  const wildcards: RegExp[] = [];
   for (const item of analysis.items) {
+    if (item.object?.wildcard) {
+      wildcards.push(wildcardRegExp(item.fields.objectName));
+      continue;
+    }
     const path = item.fields.objectAlias !== '' ? item.fields.objectAlias : item.fields.objectName;
     if (path === '') continue;
     if (item.objectVersionHistory > 1) histories.push({ path, count: item.objectVersionHistory });
     else files.add(path);
     if (item.fields.objectType === 'secret') secretFiles.add(path);
+    // jmesPath files and metadata sidecars (extensions.md §3, §5).
+    for (const claim of item.claims) if (claim.history <= 1) files.add(claim.path);
   }
   for (const ref of located.secretObjectRefs) {
     const data = located.spc.spec.secretObjects[ref.secret]?.data[ref.item];
     if (!data) continue;
     const name = data.objectName;
     if (files.has(name)) continue;
+    if (wildcards.some((pattern) => pattern.test(name.replace(/\.metadata\.json$/, '')))) continue;
     if (histories.some((h) => isHistoryFile(name, h.path, h.count))) continue;
     const split = /^(.*)\.(crt|key)$/.exec(name);
     if (split && secretFiles.has(split[1]!)) {

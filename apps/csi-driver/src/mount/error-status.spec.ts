@@ -4,6 +4,7 @@ import {
   type KeyVaultObjectErrorCode,
   type KeyVaultObjectErrorKind,
   MountFetchError,
+  NothingToMountError,
 } from '@keyvault-csi/keyvault-fetcher';
 import { NmiError, type NmiErrorCode } from '@keyvault-csi/nmi-client';
 import { type KeyVaultObject, SpcError } from '@keyvault-csi/spc';
@@ -45,6 +46,16 @@ describe('mountErrorStatus', () => {
       code: status.INVALID_ARGUMENT,
       details: 'failed to mount objects, error: pod name is not provided',
       errorCode: 'SPC:POD_NAME_MISSING',
+    });
+  });
+
+  it('maps a mount whose optional objects were all skipped to FAILED_PRECONDITION (extensions.md §1)', () => {
+    const result = mountErrorStatus(new NothingToMountError([secret('a', 0), secret('b', 1)]));
+    expect(result).toEqual({
+      code: status.FAILED_PRECONDITION,
+      details:
+        'failed to mount objects, error: no object to mount: every object is optional and none was found (a, b)',
+      errorCode: 'NOTHING_TO_MOUNT',
     });
   });
 

@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { MountFetchError } from '@keyvault-csi/keyvault-fetcher';
+import { MountFetchError, NothingToMountError } from '@keyvault-csi/keyvault-fetcher';
 import { NmiError } from '@keyvault-csi/nmi-client';
 import { SpcError } from '@keyvault-csi/spc';
 import { CredentialError } from '../credentials/credential-error.js';
@@ -99,6 +99,9 @@ function classify(error: unknown): { code: status; errorCode: string } {
   if (error instanceof MountMemoryError) return { code: status.RESOURCE_EXHAUSTED, errorCode: error.code };
   if (error instanceof MountBudgetExceededError)
     return { code: status.DEADLINE_EXCEEDED, errorCode: error.code };
+  // extensions.md §1: every object optional and none found; the driver refuses an empty response.
+  if (error instanceof NothingToMountError)
+    return { code: status.FAILED_PRECONDITION, errorCode: error.code };
   if (error instanceof MountFetchError) {
     const first = error.failures[0];
     if (first === undefined) return { code: status.INTERNAL, errorCode: 'FETCH_FAILED' };
@@ -120,5 +123,5 @@ function credentialCode(cause: unknown): string {
 }
 
 function isFetchFailure(error: unknown): boolean {
-  return error instanceof MountFetchError;
+  return error instanceof MountFetchError || error instanceof NothingToMountError;
 }

@@ -99,6 +99,7 @@ export class DriverMetrics {
   readonly #tokenCache: Counter<'result'>;
   readonly #coalesced: Counter;
   readonly #throttleRetries: Counter;
+  readonly #objectsSkipped: Counter<'reason'>;
   readonly #mountsInFlight: Gauge;
   readonly #mounts: Counter<'outcome' | 'mode'>;
 
@@ -106,7 +107,7 @@ export class DriverMetrics {
     const registers = [this.registry];
     this.#keyvaultRequest = new Histogram({
       name: 'keyvault_request',
-      help: 'Duration of Key Vault requests (get and version list) in seconds',
+      help: 'Duration of Key Vault requests (get, version list and wildcard secret list) in seconds',
       labelNames: ['object_type', 'operation', 'error', ...REFERENCE_LABEL_NAMES],
       buckets: REFERENCE_BUCKETS,
       registers,
@@ -140,6 +141,12 @@ export class DriverMetrics {
     this.#throttleRetries = new Counter({
       name: 'keyvault_throttle_retries_total',
       help: 'Key Vault requests retried after a 429',
+      registers,
+    });
+    this.#objectsSkipped = new Counter({
+      name: 'keyvault_objects_skipped_total',
+      help: 'Optional objects left out of a mount, by reason: not_found, forbidden, disabled',
+      labelNames: ['reason'],
       registers,
     });
     this.#mountsInFlight = new Gauge({
@@ -213,6 +220,12 @@ export class DriverMetrics {
 
   countThrottleRetry(): void {
     this.#throttleRetries.inc();
+  }
+
+  countObjectSkipped(reason: string): void {
+    this.#objectsSkipped.inc({
+      reason: reason === 'not_found' || reason === 'forbidden' || reason === 'disabled' ? reason : 'other',
+    });
   }
 
   mountStarted(): void {
