@@ -4,9 +4,15 @@ import {
   type FlagSpecs,
   type FlagValue,
   numberFlag,
+  type ParsedFlags,
   parseFlags,
   stringFlag,
 } from '../flags/flag-parser.js';
+import {
+  DEFAULT_API_SERVER_HOST,
+  DEFAULT_TOKEN_PROXY_CA_FILE,
+  type TokenProxyFlags,
+} from '../identity-binding/token-proxy-settings.js';
 import { type Endpoint, EndpointError, parseEndpoint } from './endpoint.js';
 
 const port = (value: FlagValue): string | undefined =>
@@ -84,8 +90,29 @@ export const DAEMON_FLAGS: FlagSpecs = {
     usage: 'accepted for compatibility, ignored',
     validate: port,
   },
-  'token-proxy-url': { kind: 'string', defaultText: '', usage: 'accepted for compatibility, not used yet' },
-  'sni-name': { kind: 'string', defaultText: '', usage: 'accepted for compatibility, not used yet' },
+  'token-proxy-url': {
+    kind: 'string',
+    defaultText: '',
+    usage: 'identity binding: token proxy URL ("" = https://kubernetes.default.svc.cluster.local)',
+  },
+  'sni-name': {
+    kind: 'string',
+    defaultText: '',
+    usage:
+      'identity binding: token proxy TLS server name ("" = computed from the API server certificate\'s cluster ID)',
+  },
+  'token-proxy-ca-file': {
+    kind: 'string',
+    defaultText: DEFAULT_TOKEN_PROXY_CA_FILE,
+    usage:
+      'identity binding: CA bundle trusted for the token proxy and the API server (system roots if missing)',
+  },
+  'sni-api-server-host': {
+    kind: 'string',
+    defaultText: DEFAULT_API_SERVER_HOST,
+    usage:
+      'identity binding: API server host dialled (port $KUBERNETES_SERVICE_PORT, default 443) to compute the SNI name',
+  },
   'nmi-endpoint': {
     kind: 'string',
     defaultText: 'http://127.0.0.1:2579',
@@ -139,6 +166,8 @@ export interface DaemonConfig {
   readonly nmiEndpoint: string;
   readonly mountTimeoutMs: number;
   readonly maxConcurrency: number;
+  /** Identity binding (`useAzureTokenProxy`): token proxy, SNI name, CA file. */
+  readonly tokenProxy: TokenProxyFlags;
   /** How long a stop waits for in-flight mounts before cancelling them. */
   readonly shutdownGraceMs: number;
   /** Things the operator should know about the flags (ignored compatibility flags). */
@@ -176,9 +205,6 @@ export function parseDaemonCommandLine(args: readonly string[]): DaemonCommandLi
   if (flags.given.has('enable-pprof') || flags.given.has('pprof-port')) {
     warnings.push('--enable-pprof and --pprof-port are accepted for compatibility and ignored');
   }
-  for (const name of ['token-proxy-url', 'sni-name']) {
-    if (stringFlag(flags, name) !== '') warnings.push(`--${name} is not used yet (identity binding)`);
-  }
   if (numberFlag(flags, 'content-cache-ttl') > 0) {
     warnings.push(
       '--content-cache-ttl is accepted but content caching is not implemented: every Mount fetches',
@@ -207,8 +233,19 @@ export function parseDaemonCommandLine(args: readonly string[]): DaemonCommandLi
       nmiEndpoint: stringFlag(flags, 'nmi-endpoint'),
       mountTimeoutMs: numberFlag(flags, 'mount-timeout'),
       maxConcurrency: numberFlag(flags, 'max-concurrency'),
+      tokenProxy: tokenProxyFlags(flags),
       shutdownGraceMs: 10_000,
       warnings,
     },
+  };
+}
+
+/** The identity-binding flags, shared with `csi-driver mount`. */
+export function tokenProxyFlags(flags: ParsedFlags): TokenProxyFlags {
+  return {
+    url: stringFlag(flags, 'token-proxy-url'),
+    sniName: stringFlag(flags, 'sni-name'),
+    caFile: stringFlag(flags, 'token-proxy-ca-file'),
+    apiServerHost: stringFlag(flags, 'sni-api-server-host'),
   };
 }

@@ -2,6 +2,9 @@ import { type KeyVaultClientOptions, KeyVaultFetcher } from '@keyvault-csi/keyva
 import { NmiClient } from '@keyvault-csi/nmi-client';
 import { userAgentPrefix } from '../commands/user-agent.js';
 import type { DaemonConfig } from '../config/daemon-flags.js';
+import { AzureCredentials } from '../credentials/azure-credentials.js';
+import { TokenProxyAccess } from '../identity-binding/token-proxy-access.js';
+import type { TokenProxySettings } from '../identity-binding/token-proxy-settings.js';
 import { fetcherEventRecorder, nmiEventRecorder } from '../observability/library-events.js';
 import type { Logger } from '../observability/logger.js';
 import type { DriverMetrics } from '../observability/metrics.js';
@@ -35,6 +38,8 @@ export function createMountRuntime(
     readonly metrics: DriverMetrics;
     readonly version: string;
     readonly keyVaultClientOptions?: KeyVaultClientOptions;
+    /** Identity binding's start-up outcome (its failure is stored and reported on those mounts). */
+    readonly tokenProxy?: () => Promise<TokenProxySettings>;
   },
 ): LoadedMountRuntime {
   const { logger, metrics } = options;
@@ -50,11 +55,18 @@ export function createMountRuntime(
     ...(options.keyVaultClientOptions ? { clientOptions: options.keyVaultClientOptions } : {}),
     onEvent: fetcherEventRecorder(metrics, logger),
   });
+  const tokenProxy = new TokenProxyAccess(options.tokenProxy);
   return {
-    service: new MountService({ nmiClient, fetcher, defaultCloudName: config.cloudName }),
+    service: new MountService({
+      nmiClient,
+      fetcher,
+      defaultCloudName: config.cloudName,
+      azureCredentials: new AzureCredentials({ tokenProxy }),
+    }),
     errorStatus: mountErrorStatus,
-    // Both hold keep-alive connection pools (NMI; Key Vault and its proxy tunnels).
+    // All hold keep-alive connection pools (NMI; Key Vault and its proxy tunnels; the token proxy).
     close: async () => {
+      tokenProxy.close();
       await Promise.all([nmiClient.close(), fetcher.close()]);
     },
   };

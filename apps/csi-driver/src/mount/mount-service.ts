@@ -4,7 +4,6 @@ import { type MountPlan, parseMountRequest } from '@keyvault-csi/spc';
 import { AzureCredentials, type MountCredential } from '../credentials/azure-credentials.js';
 import { identityResolutionFailure } from './identity-failure.js';
 import { podIdentityKeyFor } from './identity-key.js';
-import { IdentityModeNotSupportedError } from './identity-mode-error.js';
 
 export interface MountInput {
   readonly attributes: string;
@@ -36,7 +35,7 @@ export interface MountServiceOptions {
   readonly fetcher: Pick<KeyVaultFetcher, 'fetch'>;
   /** `--cloud-name`: used when the SecretProviderClass sets no cloudName. */
   readonly defaultCloudName: string;
-  /** Service principal, workload identity and VM managed identity credentials (default: a new cache). */
+  /** Service principal, workload identity, VM managed identity and identity binding credentials (default: a new cache without identity binding). */
   readonly azureCredentials?: Pick<AzureCredentials, 'forMount'>;
 }
 
@@ -104,8 +103,6 @@ export class MountService {
         }
         return { credential, identityKey: podIdentityKeyFor(plan, resolved) };
       }
-      case 'AzureTokenProxy':
-        throw new IdentityModeNotSupportedError(identity.mode);
       default:
         return this.#azureCredentials.forMount(plan);
     }

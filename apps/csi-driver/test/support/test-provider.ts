@@ -35,6 +35,13 @@ export async function startTestProvider(overrides: Partial<DaemonConfig> = {}): 
     mountTimeoutMs: 110_000,
     maxConcurrency: 64,
     shutdownGraceMs: 10_000,
+    // No CA file: identity binding's start-up fails (stored for those mounts) without any network.
+    tokenProxy: {
+      url: '',
+      sniName: '',
+      caFile: join(dir, 'no-such-ca.crt'),
+      apiServerHost: 'kubernetes.default.svc.cluster.local',
+    },
     warnings: [],
     ...overrides,
   };
