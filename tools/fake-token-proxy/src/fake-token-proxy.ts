@@ -103,10 +103,14 @@ export class FakeTokenProxy {
     this.#fault = { remaining: count, status, retryAfterSeconds };
   }
 
-  /** Serves from now on with a certificate signed by `ca` (existing connections keep the old one). */
+  /**
+   * Serves from now on with a certificate signed by `ca`; idle keep-alive connections are closed so
+   * the next request handshakes again (busy ones finish with the old certificate).
+   */
   useCa(ca: TestCa): void {
     const { certPem, keyPem } = issueServerCertificate(ca, { dnsNames: [this.#sniName] });
     this.#server.setSecureContext({ cert: certPem, key: keyPem, minVersion: 'TLSv1.2' });
+    this.#server.closeIdleConnections();
   }
 
   async stop(): Promise<void> {

@@ -59,14 +59,22 @@ export class TokenProxyTransport {
     return `${proxy.origin}${path}${from.search}`;
   }
 
-  /** Sends one request through the proxy. */
+  /**
+   * Sends one request through the proxy. The request keeps its Azure AD URL afterwards: the SDK's
+   * retry policy sends the same request object again, which must be rewritten once, not twice.
+   */
   async send(request: PipelineRequest): Promise<PipelineResponse> {
     const agent = await this.#currentAgent(request);
-    request.url = this.rewrite(request.url);
+    const original = request.url;
+    request.url = this.rewrite(original);
     request.agent = agent;
     request.tlsSettings = undefined;
     request.proxySettings = undefined;
-    return this.#inner.sendRequest(request);
+    try {
+      return await this.#inner.sendRequest(request);
+    } finally {
+      request.url = original;
+    }
   }
 
   /** Closes the pool's connections (daemon stop). */
