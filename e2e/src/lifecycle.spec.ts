@@ -8,7 +8,6 @@ import { promisify } from 'node:util';
 import { DaemonProcess, daemonMainPath, ProviderStack, readVisibleFiles } from '@keyvault-csi/demo';
 import { connectProvider, providerVersion } from '@keyvault-csi/fake-csi-driver';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { mount, newPod, podIdentityParameters } from './support/mount.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -178,38 +177,6 @@ describe('one-shot `csi-driver mount`', () => {
     } finally {
       const exit = await watcher.stop('SIGTERM');
       expect(exit.code, watcher.output).toBe(0);
-    }
-  });
-});
-
-describe('deployment manifests', () => {
-  /** Every container arg of the DaemonSet and of the Helm chart (values.yaml substituted). */
-  function manifestArgs(): string[][] {
-    const daemonSet = parse(
-      readFileSync(path.join(root, 'deploy/kubernetes/provider-azure-installer.yaml'), 'utf8').split(
-        '\n---\n',
-      )[1]!,
-    ) as { spec: { template: { spec: { containers: { args: string[] }[] } } } };
-    const values = parse(readFileSync(path.join(root, 'deploy/helm/keyvault-csi/values.yaml'), 'utf8'));
-    const template = readFileSync(
-      path.join(root, 'deploy/helm/keyvault-csi/templates/daemonset.yaml'),
-      'utf8',
-    );
-    const lookup = (expr: string) =>
-      expr.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k], values) as string;
-    const helmArgs = [...template.matchAll(/^\s+- (--?[a-z-]+=?.*)$/gm)]
-      .map((m) => m[1]!.replace(/\{\{ \.Values\.([\w.]+) \}\}/g, (_, expr: string) => String(lookup(expr))))
-      .filter((arg) => !arg.includes('{{') && !/^--max-(old|semi)-space-size=/.test(arg));
-    return [daemonSet.spec.template.spec.containers[0]!.args, helmArgs];
-  }
-
-  it('uses only flags the binary accepts', async () => {
-    const [daemonSetArgs, helmArgs] = manifestArgs();
-    expect(daemonSetArgs).toContain('--endpoint=unix:///provider/azure.sock');
-    expect(helmArgs).toContain('--construct-pem-chain=true');
-    for (const flags of [daemonSetArgs!, helmArgs!]) {
-      const { stdout } = await run(process.execPath, [daemonMainPath(), ...flags, '--version']);
-      expect(JSON.parse(stdout)).toMatchObject({ version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
     }
   });
 });

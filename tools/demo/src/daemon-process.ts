@@ -26,10 +26,23 @@ export class DaemonProcess {
   #output = '';
   #exit: DaemonExit | undefined;
 
-  constructor(args: readonly string[], env: NodeJS.ProcessEnv, nodeOptions: readonly string[] = []) {
-    const main = daemonMainPath();
-    if (!existsSync(main)) throw new Error(`${main} does not exist: run \`npm run build\` first`);
-    this.child = spawn(process.execPath, [...nodeOptions, main, ...args], {
+  /**
+   * `command` replaces how the daemon is started (default: this Node, `nodeOptions`, the built
+   * main.js), e.g. another Node binary running a production tree as the image's entrypoint does.
+   */
+  constructor(
+    args: readonly string[],
+    env: NodeJS.ProcessEnv,
+    nodeOptions: readonly string[] = [],
+    command?: readonly [string, ...string[]],
+  ) {
+    let [file, ...prefix] = command ?? [process.execPath];
+    if (!command) {
+      const main = daemonMainPath();
+      if (!existsSync(main)) throw new Error(`${main} does not exist: run \`npm run build\` first`);
+      prefix = [...nodeOptions, main];
+    }
+    this.child = spawn(file, [...prefix, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env,
     });

@@ -24,6 +24,8 @@ export interface ProviderStackOptions {
   readonly daemonEnv?: NodeJS.ProcessEnv;
   /** Node options for the daemon process (e.g. `--max-old-space-size=64`). */
   readonly nodeOptions?: readonly string[];
+  /** How to start the daemon instead (binary, its arguments before the flags): see DaemonProcess. */
+  readonly daemonCommand?: readonly [string, ...string[]];
   /** Serve /metrics (default true) and /healthz (default false) on free ports. */
   readonly metrics?: boolean;
   readonly healthz?: boolean;
@@ -78,6 +80,7 @@ export class ProviderStack {
       ],
       env,
       options.nodeOptions,
+      options.daemonCommand,
     );
     const client = connectProvider(socketPath);
     const stack = new ProviderStack(
