@@ -11,6 +11,7 @@ import {
   serviceAccountTokensAttribute,
 } from '@keyvault-csi/fake-azure-ad';
 import { FakeApiServer, FakeTokenProxy, type TestCa } from '@keyvault-csi/fake-token-proxy';
+import { renderChart } from '@keyvault-csi/helm-template';
 import { ensureTestTls } from '@keyvault-csi/keyvault-emulator';
 import { CERTIFICATE_EXTENSIONS, makeCertificates } from '@keyvault-csi/test-pki';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -313,6 +314,44 @@ describe('identity binding start-up', () => {
       await other.stop();
       await computedProxy.stop();
       await apiServer.stop();
+    }
+  });
+
+  it('runs with the flags the Helm chart renders from its identity-binding values (and passes none by default)', async () => {
+    const chartDir = path.join(root, 'deploy/helm/keyvault-csi');
+    const argsFor = (linux: Record<string, unknown>): string[] => {
+      const { documents } = renderChart(chartDir, {
+        releaseName: 'csi-secrets-store-provider-azure',
+        namespace: 'kube-system',
+        values: [{ linux }],
+      });
+      const daemonSet = documents.find((d) => d.object['kind'] === 'DaemonSet')?.object as {
+        spec: { template: { spec: { containers: { args: string[] }[] } } };
+      };
+      return daemonSet.spec.template.spec.containers[0]?.args ?? [];
+    };
+    const identityBindingFlag = /^--(token-proxy-url|sni-name|token-proxy-ca-file)=/;
+    expect(argsFor({}).filter((a) => identityBindingFlag.test(a))).toEqual([]);
+    const rendered = argsFor({
+      tokenProxyURL: proxy.url,
+      sniName: SNI,
+      extraArgs: [`--token-proxy-ca-file=${caFile}`],
+    }).filter((a) => identityBindingFlag.test(a));
+    expect(rendered).toEqual([
+      `--token-proxy-url=${proxy.url}`,
+      `--sni-name=${SNI}`,
+      `--token-proxy-ca-file=${caFile}`,
+    ]);
+    const other = await ProviderStack.start({ daemonArgs: rendered });
+    try {
+      const pod = newPod();
+      const { clientId, tokens } = identityBinding(pod);
+      const vault = newVault(other, [clientId]);
+      const outcome = await mount(other, ibParameters(vault.name, clientId, tokens), pod);
+      expect(outcome.message).toBeUndefined();
+      expect(outcome.files[0]?.contents.toString()).toBe(vault.value);
+    } finally {
+      await other.stop();
     }
   });
 

@@ -43,6 +43,13 @@ describe('against the real provider', () => {
       mountTimeoutMs: 10_000,
       maxConcurrency: 4,
       shutdownGraceMs: 1000,
+      // No CA file: identity binding's start-up fails at once, without any network.
+      tokenProxy: {
+        url: '',
+        sniName: '',
+        caFile: join(dir, 'no-such-ca.crt'),
+        apiServerHost: 'kubernetes.default.svc.cluster.local',
+      },
       warnings: [],
     };
     const logger = createLogger({ json: true, verbosity: 0, destination: { write: () => undefined } });

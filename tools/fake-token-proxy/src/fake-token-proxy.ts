@@ -23,7 +23,7 @@ export interface FakeTokenProxyRequest {
   /** Path without the query, prefix included. */
   readonly path: string;
   /** The TLS server name the client sent. */
-  readonly servername: string | false;
+  readonly servername: string | false | null;
   readonly kind: 'token' | 'openid-configuration' | 'other';
   readonly status: number;
 }
