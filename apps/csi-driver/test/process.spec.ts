@@ -54,8 +54,9 @@ describe('the built binary', () => {
       code: 1,
       stderr: expect.stringContaining('unsupported metrics backend otlp'),
     });
+    // A subcommand's usage error exits 2 and names that subcommand's help (help.spec.ts).
     const mount = await captureCli(['mount', '--spc=x.yaml']);
-    expect(mount).toMatchObject({ code: 1, stderr: expect.stringContaining('--pod-name is required') });
+    expect(mount).toMatchObject({ code: 2, stderr: expect.stringContaining('--pod-name is required') });
   });
 
   it('exits 1 at start-up on an unknown cloud', async () => {

@@ -10,7 +10,7 @@ import {
   KeyVaultEmulator,
   type KeyVaultEmulatorOptions,
 } from '@keyvault-csi/keyvault-emulator';
-import { DaemonProcess } from './daemon-process.js';
+import { DaemonProcess, type DaemonProcessOptions } from './daemon-process.js';
 import { freePort } from './free-port.js';
 
 export interface ProviderStackOptions {
@@ -26,6 +26,8 @@ export interface ProviderStackOptions {
   readonly nodeOptions?: readonly string[];
   /** How to start the daemon instead (binary, its arguments before the flags): see DaemonProcess. */
   readonly daemonCommand?: readonly [string, ...string[]];
+  /** How the daemon process runs: its log file, its own process group (see DaemonProcess). */
+  readonly daemonProcess?: DaemonProcessOptions;
   /** Serve /metrics (default true) and /healthz (default false) on free ports. */
   readonly metrics?: boolean;
   readonly healthz?: boolean;
@@ -81,6 +83,7 @@ export class ProviderStack {
       env,
       options.nodeOptions,
       options.daemonCommand,
+      options.daemonProcess,
     );
     const client = connectProvider(socketPath);
     const stack = new ProviderStack(

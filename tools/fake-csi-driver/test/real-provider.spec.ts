@@ -42,6 +42,7 @@ describe('against the real provider', () => {
       nmiEndpoint: 'http://127.0.0.1:9',
       mountTimeoutMs: 10_000,
       maxConcurrency: 4,
+      tokenCacheMaxAgeMs: 300_000,
       shutdownGraceMs: 1000,
       // No CA file: identity binding's start-up fails at once, without any network.
       tokenProxy: {

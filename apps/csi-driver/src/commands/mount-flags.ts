@@ -58,6 +58,7 @@ export const MOUNT_FLAGS: FlagSpecs = {
   'sni-name': DAEMON_FLAGS['sni-name']!,
   'token-proxy-ca-file': DAEMON_FLAGS['token-proxy-ca-file']!,
   'sni-api-server-host': DAEMON_FLAGS['sni-api-server-host']!,
+  'token-cache-max-age': DAEMON_FLAGS['token-cache-max-age']!,
   'log-format-json': DAEMON_FLAGS['log-format-json']!,
   v: DAEMON_FLAGS['v']!,
   help: { kind: 'bool', defaultText: 'false', usage: 'print this help and exit', hidden: true },
@@ -83,6 +84,7 @@ export interface MountCommandConfig {
   readonly writeCertAndKeyInSeparateFiles: boolean;
   readonly customUserAgent: string;
   readonly mountTimeoutMs: number;
+  readonly tokenCacheMaxAgeMs: number;
   readonly maxConcurrency: number;
   readonly tokenProxy: TokenProxyFlags;
   readonly logFormatJson: boolean;
@@ -120,6 +122,7 @@ export function parseMountCommandLine(args: readonly string[]): MountCommandConf
     mountTimeoutMs: numberFlag(flags, 'mount-timeout'),
     maxConcurrency: numberFlag(flags, 'max-concurrency'),
     tokenProxy: tokenProxyFlags(flags),
+    tokenCacheMaxAgeMs: numberFlag(flags, 'token-cache-max-age'),
     logFormatJson: boolFlag(flags, 'log-format-json'),
     verbosity: numberFlag(flags, 'v'),
   };

@@ -23,6 +23,7 @@ export async function runServe(config: DaemonConfig, build: BuildInfo): Promise<
         nmiEndpoint: config.nmiEndpoint,
         maxConcurrency: config.maxConcurrency,
         mountTimeoutMs: config.mountTimeoutMs,
+        tokenCacheMaxAgeMs: config.tokenCacheMaxAgeMs,
         healthz: config.healthz,
         metrics: config.metrics,
       },

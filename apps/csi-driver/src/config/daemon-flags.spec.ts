@@ -34,6 +34,7 @@ describe('daemon flags', () => {
       nmiEndpoint: 'http://127.0.0.1:2579',
       mountTimeoutMs: 110_000,
       maxConcurrency: 64,
+      tokenCacheMaxAgeMs: 300_000,
       shutdownGraceMs: 10_000,
       tokenProxy: {
         url: '',
@@ -79,6 +80,7 @@ describe('daemon flags', () => {
     ['sni-api-server-host', '127.0.0.1', (c) => c.tokenProxy.apiServerHost, '127.0.0.1'],
     ['nmi-endpoint', 'http://127.0.0.1:2580', (c) => c.nmiEndpoint, 'http://127.0.0.1:2580'],
     ['mount-timeout', '1m', (c) => c.mountTimeoutMs, 60_000],
+    ['token-cache-max-age', '1m30s', (c) => c.tokenCacheMaxAgeMs, 90_000],
     ['max-concurrency', '8', (c) => c.maxConcurrency, 8],
     ['content-cache-ttl', '5m', (c) => c.warnings.length, 1],
     ['http-bind-address', '127.0.0.1', (c) => c.healthz?.host, '127.0.0.1'],
@@ -134,6 +136,10 @@ describe('daemon flags', () => {
     [['--v=-1'], 'invalid value "-1" for flag -v: must not be negative'],
     [['--max-concurrency=0'], 'invalid value "0" for flag -max-concurrency: must be at least 1'],
     [['--mount-timeout=-5s'], 'invalid value "-5s" for flag -mount-timeout: must be greater than 0'],
+    [
+      ['--token-cache-max-age=0s'],
+      'invalid value "0s" for flag -token-cache-max-age: must be greater than 0',
+    ],
     [
       ['--nmi-endpoint=127.0.0.1:2579'],
       'invalid value "127.0.0.1:2579" for flag -nmi-endpoint: must be an http:// or https:// URL',

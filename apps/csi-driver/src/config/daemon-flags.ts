@@ -131,6 +131,13 @@ export const DAEMON_FLAGS: FlagSpecs = {
     usage: 'Key Vault requests in flight per vault on this node',
     validate: (value) => ((value as number) >= 1 ? undefined : 'must be at least 1'),
   },
+  'token-cache-max-age': {
+    kind: 'duration',
+    defaultText: '5m',
+    usage:
+      'longest a cached token is reused after NMI or Azure AD issued it; a removed identity binding or revoked secret takes effect within it',
+    validate: positiveDuration,
+  },
   'content-cache-ttl': {
     kind: 'duration',
     defaultText: '0s',
@@ -168,6 +175,8 @@ export interface DaemonConfig {
   readonly maxConcurrency: number;
   /** Identity binding (`useAzureTokenProxy`): token proxy, SNI name, CA file. */
   readonly tokenProxy: TokenProxyFlags;
+  /** `--token-cache-max-age`: a cached NMI or Azure AD token is reused at most this long after it was issued. */
+  readonly tokenCacheMaxAgeMs: number;
   /** How long a stop waits for in-flight mounts before cancelling them. */
   readonly shutdownGraceMs: number;
   /** Things the operator should know about the flags (ignored compatibility flags). */
@@ -234,6 +243,7 @@ export function parseDaemonCommandLine(args: readonly string[]): DaemonCommandLi
       mountTimeoutMs: numberFlag(flags, 'mount-timeout'),
       maxConcurrency: numberFlag(flags, 'max-concurrency'),
       tokenProxy: tokenProxyFlags(flags),
+      tokenCacheMaxAgeMs: numberFlag(flags, 'token-cache-max-age'),
       shutdownGraceMs: 10_000,
       warnings,
     },

@@ -8,6 +8,7 @@ import { CredentialError } from './credential-error.js';
 import { ModeCredential } from './mode-credential.js';
 import { createSecretFingerprint, type SecretFingerprint } from './secret-fingerprint.js';
 import { SharedCredential } from './shared-credential.js';
+import { TokenAgeLimit } from './token-age-limit.js';
 import type { IdentityErrorContext } from './translate-identity-error.js';
 
 type AzureIdentity = typeof import('@azure/identity');
@@ -31,6 +32,11 @@ export interface AzureCredentialsOptions {
   readonly loadIdentity?: () => Promise<AzureIdentity>;
   /** Identity binding's way to the token proxy (default: none, identity-binding mounts fail). */
   readonly tokenProxy?: Pick<TokenProxyAccess, 'transport'>;
+  /**
+   * `--token-cache-max-age` for the service principal and workload identity credentials (default
+   * 5 min): Azure AD is asked again at most this long after it issued the token in use.
+   */
+  readonly tokenAgeLimit?: TokenAgeLimit;
 }
 
 export interface MountCredential {
@@ -53,6 +59,7 @@ export class AzureCredentials {
   readonly #imdsMaxRetries: number | undefined;
   readonly #loadIdentity: () => Promise<AzureIdentity>;
   readonly #tokenProxy: Pick<TokenProxyAccess, 'transport'> | undefined;
+  readonly #tokenAgeLimit: TokenAgeLimit;
   #identity: Promise<AzureIdentity> | undefined;
 
   constructor(options: AzureCredentialsOptions = {}) {
@@ -62,6 +69,7 @@ export class AzureCredentials {
     this.#imdsMaxRetries = options.imdsMaxRetries;
     this.#loadIdentity = options.loadIdentity ?? (() => import('@azure/identity'));
     this.#tokenProxy = options.tokenProxy;
+    this.#tokenAgeLimit = options.tokenAgeLimit ?? new TokenAgeLimit();
   }
 
   /** Credentials built so far and still cached. */
@@ -107,7 +115,12 @@ export class AzureCredentials {
         }),
     );
     return {
-      credential: new ModeCredential(inner, plan.tenantId, { who, source: 'aad', redact: [secret] }),
+      credential: new ModeCredential(
+        inner,
+        plan.tenantId,
+        { who, source: 'aad', redact: [secret] },
+        identity.clientId,
+      ),
       identityKey: identityKeyFor(plan, fingerprint),
     };
   }
@@ -129,7 +142,12 @@ export class AzureCredentials {
         }),
     );
     return {
-      credential: new ModeCredential(inner, plan.tenantId, { who, source: 'aad', redact: [assertion] }),
+      credential: new ModeCredential(
+        inner,
+        plan.tenantId,
+        { who, source: 'aad', redact: [assertion] },
+        identity.clientId,
+      ),
       identityKey: identityKeyFor(plan, fingerprint),
     };
   }
@@ -186,8 +204,10 @@ export class AzureCredentials {
     const retries =
       this.#imdsMaxRetries === undefined ? {} : { retryOptions: { maxRetries: this.#imdsMaxRetries } };
     const key = JSON.stringify(['VMManagedIdentity', clientId.toLowerCase()]);
+    // IMDS keeps its own token cache, so a new credential would not make it issue a new token: no
+    // age limit here, a managed identity's revocation is IMDS's.
     const inner = this.#cache.getOrCreate(key, () =>
-      construct(who, () =>
+      construct(who, undefined, () =>
         clientId === ''
           ? new ManagedIdentityCredential({ ...retries })
           : new ManagedIdentityCredential({ clientId, ...retries }),
@@ -200,7 +220,10 @@ export class AzureCredentials {
       redact: [],
     };
     // A managed identity belongs to the node's tenant; the SecretProviderClass tenant is not used.
-    return { credential: new ModeCredential(inner, undefined, context), identityKey: identityKeyFor(plan) };
+    return {
+      credential: new ModeCredential(inner, undefined, context, clientId),
+      identityKey: identityKeyFor(plan),
+    };
   }
 
   #cached(
@@ -215,7 +238,7 @@ export class AzureCredentials {
       plan.cloud.activeDirectoryEndpoint,
       fingerprint,
     ]);
-    return this.#cache.getOrCreate(key, () => construct(who, create));
+    return this.#cache.getOrCreate(key, () => construct(who, this.#tokenAgeLimit, create));
   }
 
   #azureIdentity(): Promise<AzureIdentity> {
@@ -224,9 +247,13 @@ export class AzureCredentials {
   }
 }
 
-function construct(who: string, create: () => TokenCredential): TokenCredential {
+function construct(
+  who: string,
+  ageLimit: TokenAgeLimit | undefined,
+  create: () => TokenCredential,
+): TokenCredential {
   try {
-    return new SharedCredential(create());
+    return new SharedCredential(create, ageLimit);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new CredentialError('INVALID_CREDENTIAL_CONFIG', `${who}: ${reason}`);

@@ -32,7 +32,12 @@ export type CredentialErrorCode =
   /** Identity binding: the token proxy answered 429 or 5xx until the retries ran out. */
   | 'TOKEN_PROXY_BUSY'
   /** A failure of @azure/identity we do not recognise. */
-  | 'CREDENTIAL_FAILED';
+  | 'CREDENTIAL_FAILED'
+  /**
+   * A token's `appid`/`tid` claims name another identity than the one the mount's shared Key Vault
+   * clients are keyed by; the token is refused.
+   */
+  | 'IDENTITY_MISMATCH';
 
 /** A credential failure; its message names the mode and never holds a secret or an assertion. */
 export class CredentialError extends Error {

@@ -31,6 +31,8 @@ const NMI_CODES: Readonly<Record<string, status>> = {
   NMI_FORBIDDEN: status.PERMISSION_DENIED,
   NMI_TIMEOUT: status.DEADLINE_EXCEEDED,
   NMI_ABORTED: status.CANCELLED,
+  // A token for another identity than the shared clients are keyed by: refused, never used.
+  NMI_IDENTITY_MISMATCH: status.PERMISSION_DENIED,
 };
 
 /**
@@ -65,6 +67,7 @@ const CREDENTIAL_CODES: Readonly<Record<string, status>> = {
   TOKEN_PROXY_UNRESOLVED: status.FAILED_PRECONDITION,
   TOKEN_PROXY_UNREACHABLE: status.UNAVAILABLE,
   TOKEN_PROXY_BUSY: status.UNAVAILABLE,
+  IDENTITY_MISMATCH: status.PERMISSION_DENIED,
 };
 
 const KIND_CODES: Readonly<Record<string, status>> = {

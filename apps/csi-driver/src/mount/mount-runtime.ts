@@ -3,6 +3,7 @@ import { NmiClient } from '@keyvault-csi/nmi-client';
 import { userAgentPrefix } from '../commands/user-agent.js';
 import type { DaemonConfig } from '../config/daemon-flags.js';
 import { AzureCredentials } from '../credentials/azure-credentials.js';
+import { TokenAgeLimit } from '../credentials/token-age-limit.js';
 import { TokenProxyAccess } from '../identity-binding/token-proxy-access.js';
 import type { TokenProxySettings } from '../identity-binding/token-proxy-settings.js';
 import { fetcherEventRecorder, nmiEventRecorder } from '../observability/library-events.js';
@@ -25,6 +26,7 @@ export type MountRuntimeConfig = Pick<
   | 'writeCertAndKeyInSeparateFiles'
   | 'customUserAgent'
   | 'cloudName'
+  | 'tokenCacheMaxAgeMs'
 >;
 
 /**
@@ -43,8 +45,11 @@ export function createMountRuntime(
   },
 ): LoadedMountRuntime {
   const { logger, metrics } = options;
+  // One bound for every token cache of the process (--token-cache-max-age).
+  const tokenAgeLimit = new TokenAgeLimit(config.tokenCacheMaxAgeMs);
   const nmiClient = new NmiClient({
     endpoint: config.nmiEndpoint,
+    maxTokenAgeMs: tokenAgeLimit.maxAgeMs,
     onEvent: nmiEventRecorder(metrics, logger),
   });
   const fetcher = new KeyVaultFetcher({
@@ -61,7 +66,7 @@ export function createMountRuntime(
       nmiClient,
       fetcher,
       defaultCloudName: config.cloudName,
-      azureCredentials: new AzureCredentials({ tokenProxy }),
+      azureCredentials: new AzureCredentials({ tokenProxy, tokenAgeLimit }),
     }),
     errorStatus: mountErrorStatus,
     // All hold keep-alive connection pools (NMI; Key Vault and its proxy tunnels; the token proxy).

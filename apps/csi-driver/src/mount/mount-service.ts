@@ -90,9 +90,12 @@ export class MountService {
           clientId: identity.podIdentityClientId === '' ? undefined : identity.podIdentityClientId,
           deadline: context.deadline,
         });
-        // The pod's own NMI call (cached while its token is valid) says which identity it holds,
-        // before any Key Vault request: pods with that identity then share clients and requests.
-        // The credential leased to the fetcher yields tokens from the same cache entry.
+        // The pod's own NMI call (cached at most --token-cache-max-age) says which identity it
+        // holds, before any Key Vault request: pods with that identity then share clients and
+        // requests. The credential leased to the fetcher yields tokens from the same cache entry,
+        // and only tokens of that identity: if NMI's answer changes in between (bindings edited
+        // mid-mount), the token is refused (NMI_IDENTITY_MISMATCH) instead of reaching clients
+        // shared by the identity the key names.
         let resolved: NmiIdentity;
         try {
           resolved = await credential.resolveIdentity(plan.cloud.keyVaultResource, {
@@ -101,7 +104,10 @@ export class MountService {
         } catch (error) {
           throw identityResolutionFailure(error, plan, context.deadline - started);
         }
-        return { credential, identityKey: podIdentityKeyFor(plan, resolved) };
+        return {
+          credential: credential.forIdentity(resolved),
+          identityKey: podIdentityKeyFor(plan, resolved),
+        };
       }
       default:
         return this.#azureCredentials.forMount(plan);
