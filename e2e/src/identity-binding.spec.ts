@@ -355,6 +355,32 @@ describe('identity binding start-up', () => {
     }
   });
 
+  it('asks the proxy again once the cached token is older than --token-cache-max-age', async () => {
+    const other = await ProviderStack.start({
+      daemonArgs: [
+        `--token-proxy-url=${proxy.url}`,
+        `--sni-name=${SNI}`,
+        `--token-proxy-ca-file=${caFile}`,
+        '--token-cache-max-age=1s',
+      ],
+    });
+    try {
+      const pod = newPod();
+      const { clientId, tokens } = identityBinding(pod);
+      const vault = newVault(other, [clientId]);
+      const before = proxy.tokenRequests();
+      expect((await mount(other, ibParameters(vault.name, clientId, tokens), pod)).message).toBeUndefined();
+      expect(proxy.tokenRequests()).toBe(before + 1);
+      // Whatever happened meanwhile, a mount after the bound gets a token issued after it.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const beforeLast = proxy.tokenRequests();
+      expect((await mount(other, ibParameters(vault.name, clientId, tokens), pod)).message).toBeUndefined();
+      expect(proxy.tokenRequests()).toBe(beforeLast + 1);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('names a wrong SNI name as a TLS failure (FAILED_PRECONDITION), not a network error', async () => {
     const other = await ProviderStack.start({
       daemonArgs: [

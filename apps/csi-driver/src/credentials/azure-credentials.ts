@@ -33,7 +33,7 @@ export interface AzureCredentialsOptions {
   /** Identity binding's way to the token proxy (default: none, identity-binding mounts fail). */
   readonly tokenProxy?: Pick<TokenProxyAccess, 'transport'>;
   /**
-   * `--token-cache-max-age` for the service principal and workload identity credentials (default
+   * `--token-cache-max-age` for the service principal, workload identity and identity binding credentials (default
    * 5 min): Azure AD is asked again at most this long after it issued the token in use.
    */
   readonly tokenAgeLimit?: TokenAgeLimit;
@@ -186,7 +186,7 @@ export class AzureCredentials {
       );
     });
     return {
-      credential: new ModeCredential(inner, plan.tenantId, context),
+      credential: new ModeCredential(inner, plan.tenantId, context, identity.clientId),
       identityKey: identityKeyFor(plan, fingerprint),
     };
   }
