@@ -1,4 +1,5 @@
 import type { KeyVaultClientOptions } from '@keyvault-csi/keyvault-fetcher';
+import type { CloudEnvironment } from '@keyvault-csi/spc';
 import type { BuildInfo } from './build-info.js';
 import type { DaemonConfig } from './config/daemon-flags.js';
 import { Daemon } from './daemon.js';
@@ -17,6 +18,8 @@ export interface ProviderOptions {
   readonly processMetrics?: boolean;
   /** Where `KUBERNETES_SERVICE_PORT` is read for identity binding (default `process.env`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** `--cloud-name` resolved at start-up (AzureStackCloud: its file read then, as the reference). */
+  readonly defaultCloud?: CloudEnvironment;
 }
 
 /**
@@ -53,6 +56,7 @@ export class Provider {
           version: options.build.version,
           tokenProxy: () => tokenProxy,
           ...(options.keyVaultClientOptions ? { keyVaultClientOptions: options.keyVaultClientOptions } : {}),
+          ...(options.defaultCloud ? { defaultCloud: options.defaultCloud } : {}),
         }),
       );
       // A failed load is not cached: the next Mount tries again.
@@ -80,7 +84,7 @@ export class Provider {
     return new Provider(daemon, metrics, () => runtime);
   }
 
-  /** Graceful stop (deployment.md §2), then the NMI client's connections. Idempotent. */
+  /** Graceful stop (docs/deployment.md §2), then the NMI client's connections. Idempotent. */
   stop(): Promise<void> {
     this.#stopped ??= this.daemon.stop().then(async () => {
       const runtime = await this.#runtime()?.catch(() => undefined);

@@ -3,7 +3,10 @@ export {
   CLOUDS,
   CUSTOM_CLOUD_NAME,
   isBuiltInCloudName,
+  MAX_CLOUD_FILE_BYTES,
   type ReadTextFile,
+  readOperatorCloudFile,
+  readSpcCloudFile,
   resolveCloud,
 } from './clouds.js';
 export {

@@ -59,8 +59,9 @@ export class ProviderStack {
     const nmi = await FakeNmi.start(options.nmi);
     const keyVault = await KeyVaultEmulator.start({ ...options.emulator, tlsDir: path.join(workDir, 'tls') });
     const socketPath = path.join(workDir, 'provider', 'azure.sock');
-    const metricsPort = options.metrics === false ? 0 : await freePort();
-    const healthzPort = options.healthz ? await freePort() : 0;
+    // -1 disables a server (0 would bind a random port, as Go does).
+    const metricsPort = options.metrics === false ? -1 : await freePort();
+    const healthzPort = options.healthz ? await freePort() : -1;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       HTTPS_PROXY: keyVault.proxyUrl,
@@ -93,8 +94,8 @@ export class ProviderStack {
       keyVault,
       daemon,
       client,
-      metricsPort ? `http://127.0.0.1:${metricsPort}/metrics` : undefined,
-      healthzPort ? `http://127.0.0.1:${healthzPort}/healthz` : undefined,
+      metricsPort > 0 ? `http://127.0.0.1:${metricsPort}/metrics` : undefined,
+      healthzPort > 0 ? `http://127.0.0.1:${healthzPort}/healthz` : undefined,
       0,
       ownsWorkDir,
     );

@@ -99,10 +99,23 @@ describe('daemon flags', () => {
     }
   });
 
-  it('port 0 disables the HTTP servers', () => {
-    const config = serve(['--healthz-port=0', '--prometheus-port', '0']);
-    expect(config.healthz).toBeNull();
-    expect(config.metrics).toBeNull();
+  it('port 0 asks for any free port, as Go; a negative port disables the server', () => {
+    const random = serve(['--healthz-port=0', '--prometheus-port', '0']);
+    expect(random.healthz?.port).toBe(0);
+    expect(random.metrics?.port).toBe(0);
+    const disabled = serve(['--healthz-port=-1', '--prometheus-port', '-1']);
+    expect(disabled.healthz).toBeNull();
+    expect(disabled.metrics).toBeNull();
+  });
+
+  it('takes AZURE_ENVIRONMENT_FILEPATH from the environment it is given', () => {
+    expect(serve([]).cloudEnvironmentFile).toBe('');
+    const commandLine = parseDaemonCommandLine(['--cloud-name=AzureStackCloud'], {
+      AZURE_ENVIRONMENT_FILEPATH: '/etc/kubernetes/custom.json',
+    });
+    expect(commandLine.action === 'serve' && commandLine.config.cloudEnvironmentFile).toBe(
+      '/etc/kubernetes/custom.json',
+    );
   });
 
   it('recognises --version and --help', () => {
@@ -121,7 +134,7 @@ describe('daemon flags', () => {
     [['--healthz-port=abc'], 'invalid value "abc" for flag -healthz-port: parse error (expected an integer)'],
     [
       ['--healthz-port=70000'],
-      'invalid value "70000" for flag -healthz-port: must be a port between 0 and 65535',
+      'invalid value "70000" for flag -healthz-port: must be a port up to 65535 (0 = any free port, negative = disabled)',
     ],
     [
       ['--healthz-timeout=5'],

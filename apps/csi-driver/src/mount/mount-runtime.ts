@@ -1,5 +1,6 @@
 import { type KeyVaultClientOptions, KeyVaultFetcher } from '@keyvault-csi/keyvault-fetcher';
 import { NmiClient } from '@keyvault-csi/nmi-client';
+import type { CloudEnvironment } from '@keyvault-csi/spc';
 import { userAgentPrefix } from '../commands/user-agent.js';
 import type { DaemonConfig } from '../config/daemon-flags.js';
 import { AzureCredentials } from '../credentials/azure-credentials.js';
@@ -7,7 +8,7 @@ import { TokenAgeLimit } from '../credentials/token-age-limit.js';
 import { TokenProxyAccess } from '../identity-binding/token-proxy-access.js';
 import type { TokenProxySettings } from '../identity-binding/token-proxy-settings.js';
 import { fetcherEventRecorder, nmiEventRecorder } from '../observability/library-events.js';
-import type { Logger } from '../observability/logger.js';
+import { type Logger, withCaller } from '../observability/logger.js';
 import type { DriverMetrics } from '../observability/metrics.js';
 import { mountErrorStatus } from './error-status.js';
 import type { MountRuntime } from './mount-call.js';
@@ -26,6 +27,7 @@ export type MountRuntimeConfig = Pick<
   | 'writeCertAndKeyInSeparateFiles'
   | 'customUserAgent'
   | 'cloudName'
+  | 'cloudEnvironmentFile'
   | 'tokenCacheMaxAgeMs'
 >;
 
@@ -42,9 +44,12 @@ export function createMountRuntime(
     readonly keyVaultClientOptions?: KeyVaultClientOptions;
     /** Identity binding's start-up outcome (its failure is stored and reported on those mounts). */
     readonly tokenProxy?: () => Promise<TokenProxySettings>;
+    /** The default cloud the daemon resolved at start-up. */
+    readonly defaultCloud?: CloudEnvironment;
   },
 ): LoadedMountRuntime {
-  const { logger, metrics } = options;
+  const { metrics } = options;
+  const logger = withCaller(options.logger, 'mount/mount-runtime.ts');
   // One bound for every token cache of the process (--token-cache-max-age).
   const tokenAgeLimit = new TokenAgeLimit(config.tokenCacheMaxAgeMs);
   const nmiClient = new NmiClient({
@@ -66,6 +71,8 @@ export function createMountRuntime(
       nmiClient,
       fetcher,
       defaultCloudName: config.cloudName,
+      ...(options.defaultCloud ? { defaultCloud: options.defaultCloud } : {}),
+      defaultCloudEnvFileName: config.cloudEnvironmentFile ?? '',
       azureCredentials: new AzureCredentials({ tokenProxy, tokenAgeLimit }),
     }),
     errorStatus: mountErrorStatus,

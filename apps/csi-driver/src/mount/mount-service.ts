@@ -1,6 +1,6 @@
 import type { KeyVaultFetcher } from '@keyvault-csi/keyvault-fetcher';
 import type { NmiClient, NmiIdentity } from '@keyvault-csi/nmi-client';
-import { type MountPlan, parseMountRequest } from '@keyvault-csi/spc';
+import { type CloudEnvironment, type MountPlan, parseMountRequest } from '@keyvault-csi/spc';
 import { AzureCredentials, type MountCredential } from '../credentials/azure-credentials.js';
 import { identityResolutionFailure } from './identity-failure.js';
 import { podIdentityKeyFor } from './identity-key.js';
@@ -35,6 +35,10 @@ export interface MountServiceOptions {
   readonly fetcher: Pick<KeyVaultFetcher, 'fetch'>;
   /** `--cloud-name`: used when the SecretProviderClass sets no cloudName. */
   readonly defaultCloudName: string;
+  /** `--cloud-name` as the daemon resolved it at start-up (its AzureStackCloud file read then). */
+  readonly defaultCloud?: CloudEnvironment;
+  /** `AZURE_ENVIRONMENT_FILEPATH`: AzureStackCloud's file when the SPC names none. */
+  readonly defaultCloudEnvFileName?: string;
   /** Service principal, workload identity, VM managed identity and identity binding credentials (default: a new cache without identity binding). */
   readonly azureCredentials?: Pick<AzureCredentials, 'forMount'>;
 }
@@ -61,7 +65,11 @@ export class MountService {
     const started = Date.now();
     const plan = parseMountRequest(
       { attributes: input.attributes, secrets: input.secrets, permission: input.permission },
-      { defaultCloudName: this.#options.defaultCloudName },
+      {
+        defaultCloudName: this.#options.defaultCloudName,
+        ...(this.#options.defaultCloud ? { defaultCloud: this.#options.defaultCloud } : {}),
+        defaultCloudEnvFileName: this.#options.defaultCloudEnvFileName ?? '',
+      },
     );
     if (context.report) describePlan(plan, context.report);
     const { credential, identityKey } = await this.#credentialFor(plan, context, started);
