@@ -40,6 +40,12 @@ describe('daemon flags', () => {
       maxMountObjects: 1000,
       shutdownGraceMs: 10_000,
       httpLimits: { maxConnections: 32, headersTimeoutMs: 5000, requestTimeoutMs: 10_000 },
+      tokenProxy: {
+        url: '',
+        sniName: '',
+        caFile: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt',
+        apiServerHost: 'kubernetes.default.svc.cluster.local',
+      },
       warnings: [],
     });
   });
@@ -75,8 +81,10 @@ describe('daemon flags', () => {
     ['custom-user-agent', 'aks/1', (c) => c.customUserAgent, 'aks/1'],
     ['enable-pprof', 'true', (c) => c.warnings.length, 1],
     ['pprof-port', '6061', (c) => c.warnings.length, 1],
-    ['token-proxy-url', 'http://x', (c) => c.warnings.length, 1],
-    ['sni-name', 'x', (c) => c.warnings.length, 1],
+    ['token-proxy-url', 'https://proxy:8443/p', (c) => c.tokenProxy.url, 'https://proxy:8443/p'],
+    ['sni-name', 'aexample.ests.aks', (c) => c.tokenProxy.sniName, 'aexample.ests.aks'],
+    ['token-proxy-ca-file', '/etc/ca.pem', (c) => c.tokenProxy.caFile, '/etc/ca.pem'],
+    ['sni-api-server-host', '127.0.0.1', (c) => c.tokenProxy.apiServerHost, '127.0.0.1'],
     ['nmi-endpoint', 'http://127.0.0.1:2580', (c) => c.nmiEndpoint, 'http://127.0.0.1:2580'],
     ['mount-timeout', '1m', (c) => c.mountTimeoutMs, 60_000],
     ['token-cache-max-age', '1m30s', (c) => c.tokenCacheMaxAgeMs, 90_000],

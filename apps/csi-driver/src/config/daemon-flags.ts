@@ -4,9 +4,15 @@ import {
   type FlagSpecs,
   type FlagValue,
   numberFlag,
+  type ParsedFlags,
   parseFlags,
   stringFlag,
 } from '../flags/flag-parser.js';
+import {
+  DEFAULT_API_SERVER_HOST,
+  DEFAULT_TOKEN_PROXY_CA_FILE,
+  type TokenProxyFlags,
+} from '../identity-binding/token-proxy-settings.js';
 import type { HttpLimits } from '../observability/http-limits.js';
 import { type Endpoint, EndpointError, isLoopbackHost, parseEndpoint } from './endpoint.js';
 import {
@@ -106,8 +112,29 @@ export const DAEMON_FLAGS: FlagSpecs = {
     usage: 'accepted for compatibility, ignored',
     validate: port,
   },
-  'token-proxy-url': { kind: 'string', defaultText: '', usage: 'accepted for compatibility, not used yet' },
-  'sni-name': { kind: 'string', defaultText: '', usage: 'accepted for compatibility, not used yet' },
+  'token-proxy-url': {
+    kind: 'string',
+    defaultText: '',
+    usage: 'identity binding: token proxy URL ("" = https://kubernetes.default.svc.cluster.local)',
+  },
+  'sni-name': {
+    kind: 'string',
+    defaultText: '',
+    usage:
+      'identity binding: token proxy TLS server name ("" = computed from the API server certificate\'s cluster ID)',
+  },
+  'token-proxy-ca-file': {
+    kind: 'string',
+    defaultText: DEFAULT_TOKEN_PROXY_CA_FILE,
+    usage:
+      'identity binding: CA bundle trusted for the token proxy and the API server (system roots if missing)',
+  },
+  'sni-api-server-host': {
+    kind: 'string',
+    defaultText: DEFAULT_API_SERVER_HOST,
+    usage:
+      'identity binding: API server host dialled (port $KUBERNETES_SERVICE_PORT, default 443) to compute the SNI name',
+  },
   'nmi-endpoint': {
     kind: 'string',
     defaultText: 'http://127.0.0.1:2579',
@@ -229,6 +256,8 @@ export interface DaemonConfig {
   readonly maxInflightMountBytes: number;
   /** `--max-mount-objects`: objects one mount may list. */
   readonly maxMountObjects: number;
+  /** Identity binding (`useAzureTokenProxy`): token proxy, SNI name, CA file. */
+  readonly tokenProxy: TokenProxyFlags;
   /** `--token-cache-max-age`: a cached NMI or Azure AD token is reused at most this long after it was issued. */
   readonly tokenCacheMaxAgeMs: number;
   /** How long a stop waits for in-flight mounts before cancelling them. */
@@ -293,9 +322,6 @@ export function parseDaemonCommandLine(
   const warnings: string[] = [];
   if (flags.given.has('enable-pprof') || flags.given.has('pprof-port')) {
     warnings.push('--enable-pprof and --pprof-port are accepted for compatibility and ignored');
-  }
-  for (const name of ['token-proxy-url', 'sni-name']) {
-    if (stringFlag(flags, name) !== '') warnings.push(`--${name} is not used yet (identity binding)`);
   }
   const logFormatJson = boolFlag(flags, 'log-format-json');
   let logRouting = klogLogRouting(flags, logFormatJson ? [] : warnings);
@@ -367,9 +393,20 @@ export function parseDaemonCommandLine(
       maxMountBytes,
       maxInflightMountBytes,
       maxMountObjects: numberFlag(flags, 'max-mount-objects'),
+      tokenProxy: tokenProxyFlags(flags),
       tokenCacheMaxAgeMs: numberFlag(flags, 'token-cache-max-age'),
       shutdownGraceMs: 10_000,
       warnings,
     },
+  };
+}
+
+/** The identity-binding flags, shared with `csi-driver mount`. */
+export function tokenProxyFlags(flags: ParsedFlags): TokenProxyFlags {
+  return {
+    url: stringFlag(flags, 'token-proxy-url'),
+    sniName: stringFlag(flags, 'sni-name'),
+    caFile: stringFlag(flags, 'token-proxy-ca-file'),
+    apiServerHost: stringFlag(flags, 'sni-api-server-host'),
   };
 }

@@ -5,6 +5,8 @@ import { userAgentPrefix } from '../commands/user-agent.js';
 import type { DaemonConfig } from '../config/daemon-flags.js';
 import { AzureCredentials } from '../credentials/azure-credentials.js';
 import { TokenAgeLimit } from '../credentials/token-age-limit.js';
+import { TokenProxyAccess } from '../identity-binding/token-proxy-access.js';
+import type { TokenProxySettings } from '../identity-binding/token-proxy-settings.js';
 import { fetcherEventRecorder, nmiEventRecorder } from '../observability/library-events.js';
 import { type Logger, withCaller } from '../observability/logger.js';
 import type { DriverMetrics } from '../observability/metrics.js';
@@ -42,6 +44,8 @@ export function createMountRuntime(
     readonly metrics: DriverMetrics;
     readonly version: string;
     readonly keyVaultClientOptions?: KeyVaultClientOptions;
+    /** Identity binding's start-up outcome (its failure is stored and reported on those mounts). */
+    readonly tokenProxy?: () => Promise<TokenProxySettings>;
     /** The default cloud the daemon resolved at start-up. */
     readonly defaultCloud?: CloudEnvironment;
   },
@@ -63,6 +67,7 @@ export function createMountRuntime(
     ...(options.keyVaultClientOptions ? { clientOptions: options.keyVaultClientOptions } : {}),
     onEvent: fetcherEventRecorder(metrics, logger),
   });
+  const tokenProxy = new TokenProxyAccess(options.tokenProxy);
   return {
     service: new MountService({
       nmiClient,
@@ -71,7 +76,7 @@ export function createMountRuntime(
       ...(options.defaultCloud ? { defaultCloud: options.defaultCloud } : {}),
       defaultCloudEnvFileName: config.cloudEnvironmentFile ?? '',
       writeCertAndKeyInSeparateFiles: config.writeCertAndKeyInSeparateFiles,
-      azureCredentials: new AzureCredentials({ tokenAgeLimit }),
+      azureCredentials: new AzureCredentials({ tokenProxy, tokenAgeLimit }),
       maxMountObjects: config.maxMountObjects,
       maxMountBytes: config.maxMountBytes,
       ...(config.maxInflightMountBytes === undefined
@@ -79,8 +84,9 @@ export function createMountRuntime(
         : { inFlightBytes: new InFlightBytes({ limit: config.maxInflightMountBytes }) }),
     }),
     errorStatus: mountErrorStatus,
-    // Both hold keep-alive connection pools (NMI; Key Vault and its proxy tunnels).
+    // All hold keep-alive connection pools (NMI; Key Vault and its proxy tunnels; the token proxy).
     close: async () => {
+      tokenProxy.close();
       await Promise.all([nmiClient.close(), fetcher.close()]);
     },
   };

@@ -10,7 +10,6 @@ import {
 import { AzureCredentials, type MountCredential } from '../credentials/azure-credentials.js';
 import { identityResolutionFailure } from './identity-failure.js';
 import { podIdentityKeyFor } from './identity-key.js';
-import { IdentityModeNotSupportedError } from './identity-mode-error.js';
 import { InFlightBytes } from './mount-memory.js';
 import { ObjectsCache } from './objects-cache.js';
 
@@ -57,7 +56,7 @@ export interface MountServiceOptions {
   readonly defaultCloudEnvFileName?: string;
   /** `--write-cert-and-key-in-separate-files`: split file names join the duplicate-path check. */
   readonly writeCertAndKeyInSeparateFiles?: boolean;
-  /** Service principal, workload identity and VM managed identity credentials (default: a new cache). */
+  /** Service principal, workload identity, VM managed identity and identity binding credentials (default: a new cache without identity binding). */
   readonly azureCredentials?: Pick<AzureCredentials, 'forMount'>;
   /** `--max-mount-objects` (default 1,000). */
   readonly maxMountObjects?: number;
@@ -164,8 +163,6 @@ export class MountService {
           identityKey: podIdentityKeyFor(plan, resolved),
         };
       }
-      case 'AzureTokenProxy':
-        throw new IdentityModeNotSupportedError(identity.mode);
       default:
         return this.#azureCredentials.forMount(plan);
     }

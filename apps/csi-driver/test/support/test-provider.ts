@@ -46,6 +46,13 @@ export async function startTestProvider(overrides: Partial<DaemonConfig> = {}): 
     maxMountObjects: 1000,
     shutdownGraceMs: 10_000,
     httpLimits: DEFAULT_HTTP_LIMITS,
+    // No CA file: identity binding's start-up fails (stored for those mounts) without any network.
+    tokenProxy: {
+      url: '',
+      sniName: '',
+      caFile: join(dir, 'no-such-ca.crt'),
+      apiServerHost: 'kubernetes.default.svc.cluster.local',
+    },
     warnings: [],
     ...overrides,
   };
