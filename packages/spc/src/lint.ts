@@ -37,7 +37,7 @@ export interface LintResult {
   readonly skippedDocuments: number;
 }
 
-/** Every parameter the provider reads (spc-parameters.md §2). */
+/** Every parameter the provider reads (docs/spc-parameters.md §2). */
 export const KNOWN_PARAMETERS = [
   'keyvaultName',
   'tenantID',
@@ -67,7 +67,7 @@ const FLAGS = ['usePodIdentity', 'useVMManagedIdentity', 'useAzureTokenProxy'] a
 const MAX_SUGGESTION_CANDIDATES = 1000;
 
 /**
- * Checks SecretProviderClass manifests offline: every rule a mount applies (spc-parameters.md
+ * Checks SecretProviderClass manifests offline: every rule a mount applies (docs/spc-parameters.md
  * §1–§7) except values only kubelet supplies (pod name, namespace, service-account tokens, the
  * nodePublishSecretRef secret of a service principal), plus lint-only warnings. Reports every
  * finding, sorted by position; never throws.

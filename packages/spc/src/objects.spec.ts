@@ -272,7 +272,7 @@ describe('objects: per-object checks in order (step 14)', () => {
   });
 });
 
-describe('objects: quirk fixes (spc-parameters.md §7)', () => {
+describe('objects: quirk fixes (docs/spc-parameters.md §7)', () => {
   it('validates objectType (wrong case too) with the reference text', () => {
     for (const type of ['Secret', 'certificate', '']) {
       const error = objectsFailure(`objectName: a\nobjectType: "${type}"`);

@@ -33,7 +33,7 @@ import {
 } from './private/yaml-source.js';
 import { SpcError, type SpcErrorCode } from './spc-error.js';
 
-/** The per-object fields (spc-parameters.md §4); every other key is ignored. */
+/** The per-object fields (docs/spc-parameters.md §4); every other key is ignored. */
 export const OBJECT_FIELDS = [
   'objectName',
   'objectType',
@@ -443,7 +443,7 @@ function analyzeItem(
   if (pathProblem) {
     fail(pathProblem.code, pathProblem.message, fields.objectAlias !== '' ? 'objectAlias' : 'objectName');
   }
-  // ... then ours (spc-parameters.md §7).
+  // ... then ours (docs/spc-parameters.md §7).
   if (fields.objectName === '') fail('OBJECT_NAME_MISSING', 'objectName must not be empty', 'objectName');
   if (!OBJECT_TYPES.has(fields.objectType)) {
     fail('INVALID_OBJECT_TYPE', 'Invalid vaultObjectTypes. Should be secret, key, or cert', 'objectType');

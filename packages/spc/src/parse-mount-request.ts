@@ -72,7 +72,7 @@ export const SERVICE_ACCOUNT_NAME_KEY = 'csi.storage.k8s.io/serviceAccount.name'
 const MAX_DEFAULT_FILE_MODE = 0o777;
 
 /**
- * Validates a Mount request into a `MountPlan`, in the reference's order (spc-parameters.md §5,
+ * Validates a Mount request into a `MountPlan`, in the reference's order (docs/spc-parameters.md §5,
  * steps 1–16, with our checks inside step 14 and right after it), before any network call.
  * Throws `SpcError` (and nothing else) for every invalid input; the message is the reference's
  * text without the daemon's `failed to mount objects, error: ` prefix.

@@ -86,7 +86,7 @@ const KIND_CODES: Readonly<Record<string, status>> = {
 };
 
 /**
- * The one place where a Mount failure becomes a gRPC status (provider-grpc.md §5). Several failing
+ * The one place where a Mount failure becomes a gRPC status (docs/provider-grpc.md §5). Several failing
  * objects: the code of the first one in SecretProviderClass order; the message lists them all.
  */
 export function mountErrorStatus(error: unknown): MountErrorStatus {

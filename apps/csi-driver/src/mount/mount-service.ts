@@ -130,7 +130,7 @@ export class MountService {
     }
   }
 
-  /** The credential the spec's mode rules select (spc-parameters.md §2) and its identityKey. */
+  /** The credential the mode rules of docs/spc-parameters.md §2 select and its identityKey. */
   async #credentialFor(
     plan: MountPlan,
     context: { readonly deadline: number; readonly signal: AbortSignal },

@@ -53,7 +53,7 @@ export interface CertificateBundle {
 const PEM_FILE = 'application/x-pem-file';
 const PKCS12 = 'application/x-pkcs12';
 
-/** object-outputs §2: plain and certificate-backed secrets, with split files and `objectEncoding`. */
+/** docs/object-outputs.md §2: plain and certificate-backed secrets, with split files and `objectEncoding`. */
 export function secretContent(
   secret: SecretBundle,
   object: KeyVaultObject,
@@ -105,7 +105,7 @@ export function secretContent(
   return { files, version, chainComplete };
 }
 
-/** object-outputs §4: the public key as SPKI PEM. */
+/** docs/object-outputs.md §4: the public key as SPKI PEM. */
 export function keyContent(key: KeyBundle): ObjectContent {
   if (!key.key) throw new ConversionError('key value is nil');
   if (!key.key.kid) throw new ConversionError('key id is nil');
@@ -117,7 +117,7 @@ export function keyContent(key: KeyBundle): ObjectContent {
   };
 }
 
-/** object-outputs §5: the leaf `cer` bytes as one CERTIFICATE block, not parsed. */
+/** docs/object-outputs.md §5: the leaf `cer` bytes as one CERTIFICATE block, not parsed. */
 export function certificateContent(certificate: CertificateBundle): ObjectContent {
   if (!certificate.cer) throw new ConversionError('certificate value is nil');
   if (!certificate.properties.id) throw new ConversionError('certificate id is nil');
