@@ -85,14 +85,20 @@ module.exports = {
         'are all they may take from it (its package.json, to locate dist/main.js, is a file, not code).',
       severity: 'error',
       from: { path: '^tools/[^/]+/src/', pathNot: TEST },
-      to: { path: '^apps/csi-driver/', pathNot: '^apps/csi-driver/(src/proto\\.ts|src/generated/|package\\.json$)' },
+      to: {
+        path: '^apps/csi-driver/',
+        pathNot: '^apps/csi-driver/(src/proto\\.ts|src/generated/|package\\.json$)',
+      },
     },
     {
       name: 'e2e-runs-the-app-as-a-process',
       comment: 'End-to-end tests start dist/main.js; in-process they may only use its gRPC definitions.',
       severity: 'error',
       from: { path: '^e2e/' },
-      to: { path: '^apps/csi-driver/', pathNot: '^apps/csi-driver/(src/proto\\.ts|src/generated/|package\\.json$)' },
+      to: {
+        path: '^apps/csi-driver/',
+        pathNot: '^apps/csi-driver/(src/proto\\.ts|src/generated/|package\\.json$)',
+      },
     },
     {
       name: 'public-entry-points-only',
