@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/uuid"
 	secretsstorev1 "sigs.k8s.io/secrets-store-csi-driver/apis/v1"
 )
 
@@ -56,7 +57,7 @@ func podVolume(t *testing.T, namespace, podName string, parameters map[string]st
 	spc := newSPC(namespace, podName+"-spc", parameters)
 	return volume{
 		spc:        spc,
-		pod:        inlinePod(namespace, podName, fmt.Sprintf("uid-%s-%d", podName, time.Now().UnixNano()), spc),
+		pod:        inlinePod(namespace, podName, string(uuid.NewUUID()), spc),
 		volumeName: "secrets-store",
 		targetPath: filepath.Join(t.TempDir(), "mount"),
 	}

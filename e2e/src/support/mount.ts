@@ -49,7 +49,10 @@ export async function mount(
   const attributes = driverAttributes(
     parameters,
     { name: pod.name, namespace: pod.namespace, uid: pod.uid, serviceAccountName: 'default' },
-    { secretProviderClass: `${pod.name}-spc`, 'csi.storage.k8s.io/ephemeral': 'true' },
+    {
+      secretProviderClass: parameters.secretProviderClass ?? 'e2e-spc',
+      'csi.storage.k8s.io/ephemeral': 'true',
+    },
   );
   try {
     const result = await mountVolume(stack.client, {

@@ -19,4 +19,5 @@ export type {
   KeyVaultClientOptions,
   KeyVaultFetcherOptions,
   KeyVaultTransport,
+  MountByteBudget,
 } from './options.js';

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { TokenCredential } from '@azure/core-auth';
 import { KeyVaultObjectError, MountFetchError, type ObjectFetchFailure } from './errors.js';
 import type { KeyVaultObject, ObjectType } from './key-vault-object.js';
-import type { FetcherEvent, KeyVaultFetcherOptions } from './options.js';
+import type { FetcherEvent, KeyVaultFetcherOptions, MountByteBudget } from './options.js';
 import { classifyFailure, type FailedStep, requestStatus } from './private/classify-error.js';
 import { ConcurrencyLimiter } from './private/concurrency-limiter.js';
 import { LruMap } from './private/lru-map.js';
@@ -35,6 +35,8 @@ export interface FetchRequest {
   readonly abortSignal?: AbortSignal;
   /** Epoch ms after which the mount is abandoned. */
   readonly deadline?: number;
+  /** Charged with each object version's file bytes as they are produced; may stop the mount. */
+  readonly byteBudget?: MountByteBudget;
 }
 
 export interface MountFile {
@@ -68,6 +70,11 @@ interface Mount {
   readonly signal: MountSignal;
   /** Whether a token request was in flight when the mount's signal aborted (deadline or caller). */
   readonly tokenPendingAtAbort: () => boolean;
+  readonly byteBudget: MountByteBudget | undefined;
+  /** Set when the byte budget stopped the mount: what `fetch` rejects with. */
+  stoppedBy: { readonly error: unknown } | undefined;
+  /** A charge of this mount waiting for room: its next conversions wait for it first. */
+  roomPending: Promise<void> | undefined;
 }
 
 interface ObjectResult {
@@ -166,6 +173,9 @@ export class KeyVaultFetcher {
       clients,
       signal,
       tokenPendingAtAbort: () => tokenPendingAtAbort,
+      byteBudget: request.byteBudget,
+      stoppedBy: undefined,
+      roomPending: undefined,
     };
     try {
       const outcomes = await Promise.all(
@@ -176,6 +186,7 @@ export class KeyVaultFetcher {
           ),
         ),
       );
+      if (mount.stoppedBy) throw mount.stoppedBy.error;
       const failures: ObjectFetchFailure[] = [];
       const files: MountFile[] = [];
       const objectVersions: ObjectVersion[] = [];
@@ -240,8 +251,42 @@ export class KeyVaultFetcher {
       if (!content.chainComplete) this.#emit({ type: 'chain-incomplete', objectName: object.objectName });
       return content;
     } catch (error) {
+      if (mount.stoppedBy) throw mount.stoppedBy.error;
       throw this.#classify(error, step, mount);
     }
+  }
+
+  /**
+   * Converts and charges the mount's byte budget in one synchronous step. A coalesced answer resumes
+   * every object waiting on it at once (4,000 aliases of one secret): each must see the previous
+   * one's charge, so a stopped mount converts (allocates) nothing more. A refusal stops the whole
+   * mount, aborting its outstanding requests.
+   */
+  #produce(mount: Mount, convert: () => ObjectContent): ObjectContent | Promise<ObjectContent> {
+    // While a charge waits for room, converting more would hold bytes the budget has not granted.
+    if (mount.roomPending) return mount.roomPending.then(() => this.#produce(mount, convert));
+    if (mount.stoppedBy) throw mount.stoppedBy.error;
+    mount.signal.signal.throwIfAborted();
+    const content = convert();
+    if (!mount.byteBudget) return content;
+    const bytes = content.files.reduce((sum, file) => sum + file.contents.byteLength, 0);
+    const stop = (error: unknown): never => {
+      mount.stoppedBy ??= { error };
+      mount.signal.abort(error);
+      throw error;
+    };
+    let charged: void | Promise<void>;
+    try {
+      charged = mount.byteBudget.charge(bytes, mount.signal.signal);
+    } catch (error) {
+      return stop(error);
+    }
+    if (!(charged instanceof Promise)) return content;
+    const pending: Promise<void> = charged.then(() => {
+      if (mount.roomPending === pending) mount.roomPending = undefined;
+    }, stop);
+    mount.roomPending = pending;
+    return pending.then(() => content);
   }
 
   async #convert(mount: Mount, object: KeyVaultObject, version: string): Promise<ObjectContent> {
@@ -258,13 +303,13 @@ export class KeyVaultFetcher {
           clients.secrets,
           (client, abortSignal) => client.getSecret(name, { version: v, abortSignal }),
         );
-        return secretContent(secret, object, this.#conversion);
+        return this.#produce(mount, () => secretContent(secret, object, this.#conversion));
       }
       case 'key': {
         const key = await this.#request(mount, object, 'get', version, clients.keys, (client, abortSignal) =>
           client.getKey(name, { version: v, abortSignal }),
         );
-        return keyContent(key);
+        return this.#produce(mount, () => keyContent(key));
       }
       case 'cert': {
         const certificate = await this.#request(
@@ -278,7 +323,7 @@ export class KeyVaultFetcher {
               ? client.getCertificateVersion(name, version, { abortSignal })
               : client.getCertificate(name, { abortSignal }),
         );
-        return certificateContent(certificate);
+        return this.#produce(mount, () => certificateContent(certificate));
       }
     }
   }

@@ -61,3 +61,13 @@ export interface KeyVaultFetcherOptions {
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly onEvent?: (event: FetcherEvent) => void;
 }
+
+/**
+ * Accounts one mount's file bytes as the fetcher produces them (after each object version is
+ * converted, before the next one is). `charge` throws or rejects to stop the mount: its outstanding
+ * requests are aborted, no further object is converted, and `fetch` rejects with that very error.
+ * It may also wait (e.g. for room in a process-wide budget) and should then honour `signal`.
+ */
+export interface MountByteBudget {
+  charge(bytes: number, signal: AbortSignal): void | Promise<void>;
+}

@@ -30,8 +30,10 @@ export {
   WORKLOAD_IDENTITY_AUDIENCE,
 } from './identity.js';
 export {
+  DEFAULT_MAX_MOUNT_OBJECTS,
   MAX_ATTRIBUTES_BYTES,
   MAX_OBJECT_BYTES,
+  MAX_OBJECT_VERSION_HISTORY,
   MAX_OBJECTS_BYTES,
   MAX_SECRETS_BYTES,
 } from './input-limits.js';
@@ -75,8 +77,16 @@ export type {
 } from './mount-plan.js';
 export { OBJECT_FIELDS, type ObjectField, type ParseObjectsOptions, parseObjects } from './objects.js';
 export {
+  type ObjectsOutcome,
+  type ObjectsOutcomeOptions,
+  objectsOfOutcome,
+  parseObjectsOutcome,
+} from './objects-outcome.js';
+export {
+  beginMountRequest,
   type MountRequestPayload,
   type ParseMountRequestOptions,
+  type PendingMountRequest,
   POD_NAME_KEY,
   POD_NAMESPACE_KEY,
   POD_UID_KEY,

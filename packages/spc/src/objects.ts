@@ -1,12 +1,21 @@
 import { isMap, isScalar, isSeq, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { DiagnosticCode, DiagnosticSeverity } from './diagnostic.js';
 import { checkFilePath } from './file-path.js';
-import { MAX_OBJECT_BYTES, MAX_OBJECTS_BYTES, overLimit, utf8Length } from './input-limits.js';
+import {
+  DEFAULT_MAX_MOUNT_OBJECTS,
+  MAX_OBJECT_BYTES,
+  MAX_OBJECT_VERSION_HISTORY,
+  MAX_OBJECTS_BYTES,
+  maxLexemesFor,
+  overLimit,
+  utf8Length,
+} from './input-limits.js';
 import type { KeyVaultObject, ObjectEncoding, ObjectFormat, ObjectType } from './mount-plan.js';
 import { echo } from './private/echo.js';
 import { goQuote, goTrimSpace } from './private/go-text.js';
 import { suggestName } from './private/suggest.js';
 import {
+  countLexemes,
   goUnmarshalError,
   isNullScalar,
   lineOf,
@@ -46,6 +55,17 @@ export interface ParseObjectsOptions {
   readonly defaultFileMode?: number;
   /** `--write-cert-and-key-in-separate-files`: include `<file>.crt`/`.key` in the path checks. */
   readonly writeCertAndKeyInSeparateFiles?: boolean;
+  /** Most objects accepted (default `DEFAULT_MAX_MOUNT_OBJECTS`, 1,000). */
+  readonly maxObjects?: number;
+}
+
+export interface AnalyzeObjectsOptions {
+  /** Stop at the first error (a mount needs nothing more). */
+  readonly firstErrorOnly?: boolean;
+  /** Most objects accepted (default `DEFAULT_MAX_MOUNT_OBJECTS`, 1,000). */
+  readonly maxObjects?: number;
+  /** `--write-cert-and-key-in-separate-files`: secret objects may also write `.crt`/`.key`. */
+  readonly splitCertAndKeyFiles?: boolean;
 }
 
 /**
@@ -60,6 +80,7 @@ export function parseObjects(objects: string, options: ParseObjectsOptions = {})
     analysis = analyzeObjects(text, options.defaultFileMode ?? 0o644, {
       firstErrorOnly: true,
       splitCertAndKeyFiles: options.writeCertAndKeyInSeparateFiles ?? false,
+      maxObjects: options.maxObjects,
     });
   } catch {
     throw new SpcError('INPUT_TOO_COMPLEX', 'failed to parse objects: input too large or too complex');
@@ -106,11 +127,7 @@ export interface ObjectsAnalysis {
 export function analyzeObjects(
   text: string,
   defaultFileMode: number,
-  options: {
-    readonly firstErrorOnly?: boolean;
-    /** `--write-cert-and-key-in-separate-files`: secret objects may also write `.crt`/`.key`. */
-    readonly splitCertAndKeyFiles?: boolean;
-  } = {},
+  options: AnalyzeObjectsOptions = {},
 ): ObjectsAnalysis {
   const issues: ObjectIssue[] = [];
   let firstError: SpcError | undefined;
@@ -130,6 +147,14 @@ export function analyzeObjects(
       message: `objects is ${overLimit(objectsBytes, MAX_OBJECTS_BYTES)}`,
       offset: 0,
     });
+    return { objects: [], items: [], issues, firstError };
+  }
+
+  // Bounded before the YAML parse too: time and memory grow with the lexeme count, not the bytes.
+  const maxObjects = options.maxObjects ?? DEFAULT_MAX_MOUNT_OBJECTS;
+  const lexemes = new LexemeBudget(maxLexemesFor(maxObjects), maxObjects);
+  if (!lexemes.take(text)) {
+    report({ severity: 'error', code: 'OBJECTS_TOO_COMPLEX', message: lexemes.message(), offset: 0 });
     return { objects: [], items: [], issues, firstError };
   }
 
@@ -160,6 +185,17 @@ export function analyzeObjects(
     return { objects: [], items: [], issues, firstError };
   }
 
+  // Before decoding any object: each one is at least a Key Vault request and a file.
+  if (outer.items.length > maxObjects) {
+    report({
+      severity: 'error',
+      code: 'TOO_MANY_OBJECTS',
+      message: `objects array has ${outer.items.length} entries, over the limit of ${maxObjects} objects per mount`,
+      offset: outer.arrayOffset,
+    });
+    return { objects: [], items: [], issues, firstError };
+  }
+
   const items: AnalyzedObject[] = [];
   for (const [index, item] of outer.items.entries()) {
     const itemBytes = utf8Length(item.text);
@@ -173,7 +209,7 @@ export function analyzeObjects(
       });
     }
     const analyzed =
-      itemBytes > MAX_OBJECT_BYTES ? undefined : analyzeItem(item, index, defaultFileMode, report);
+      itemBytes > MAX_OBJECT_BYTES ? undefined : analyzeItem(item, index, defaultFileMode, report, lexemes);
     if (analyzed) items.push(analyzed);
     // A mount needs only the first error: do not decode thousands of objects after it.
     if (options.firstErrorOnly && firstError) return { objects: [], items, issues, firstError };
@@ -295,8 +331,9 @@ function analyzeItem(
   index: number,
   defaultFileMode: number,
   report: Report,
+  lexemes: LexemeBudget,
 ): AnalyzedObject | undefined {
-  const decoded = decodeItem(item, index, report);
+  const decoded = decodeItem(item, index, report, lexemes);
   if (!decoded) return undefined;
   const { fields, fieldOffsets, objectVersionHistory } = decoded;
   const wrap = (cause: string): string =>
@@ -368,6 +405,12 @@ function analyzeItem(
       `objectVersionHistory must not be negative: ${objectVersionHistory}`,
       'objectVersionHistory',
     );
+  } else if (objectVersionHistory > MAX_OBJECT_VERSION_HISTORY) {
+    fail(
+      'OBJECT_VERSION_HISTORY_TOO_LARGE',
+      `objectVersionHistory ${objectVersionHistory} is over the limit of ${MAX_OBJECT_VERSION_HISTORY}`,
+      'objectVersionHistory',
+    );
   }
   if (fields.objectName !== '' && !OBJECT_NAME_PATTERN.test(fields.objectName)) {
     report({
@@ -406,12 +449,57 @@ function analyzeItem(
 }
 
 // Decodes like the reference's `yaml.Unmarshal(item, &types.KeyVaultObject{})`, then trims.
-function decodeItem(item: ArrayItem, index: number, report: Report): DecodedItem | undefined {
-  return decodeSimpleItem(item) ?? decodeYamlItem(item, index, report);
+function decodeItem(
+  item: ArrayItem,
+  index: number,
+  report: Report,
+  lexemes: LexemeBudget,
+): DecodedItem | undefined {
+  return decodeSimpleItem(item) ?? decodeYamlItem(item, index, report, lexemes);
 }
 
-export function decodeYamlItem(item: ArrayItem, index: number, report: Report): DecodedItem | undefined {
+/** What a mount may spend on YAML lexemes (input-limits.ts), across the objects text and its items. */
+export class LexemeBudget {
+  #left: number;
+  readonly #limit: number;
+  readonly #maxObjects: number;
+
+  constructor(limit: number, maxObjects: number) {
+    this.#left = limit;
+    this.#limit = limit;
+    this.#maxObjects = maxObjects;
+  }
+
+  /** Spends the lexemes of `text`; false (and nothing parsed) when they do not fit. */
+  take(text: string): boolean {
+    const used = countLexemes(text, this.#left);
+    if (used === undefined) return false;
+    this.#left -= used;
+    return true;
+  }
+
+  message(): string {
+    return `objects is too complex: more than ${this.#limit} YAML tokens (the limit for ${this.#maxObjects} objects per mount)`;
+  }
+}
+
+export function decodeYamlItem(
+  item: ArrayItem,
+  index: number,
+  report: Report,
+  lexemes?: LexemeBudget,
+): DecodedItem | undefined {
   const prefix = `unmarshal failed for keyVaultObjects at index ${index}, error: `;
+  if (lexemes && !lexemes.take(item.text)) {
+    report({
+      severity: 'error',
+      code: 'OBJECTS_TOO_COMPLEX',
+      message: `${prefix}${lexemes.message()}`,
+      offset: item.offset,
+      objectIndex: index,
+    });
+    return undefined;
+  }
   const source = parseYaml(item.text, { firstDocumentOnly: true });
   const syntax = (problemOffset: number, message: string): undefined => {
     report({
@@ -555,10 +643,12 @@ function withMergedKeys(document: YamlDocument, map: YAMLMap): Pair[] | number {
 }
 
 // `key: value` lines only: known fields, unique keys, plain values of `[A-Za-z0-9_./-]` (not
-// starting with `-`), `""` or `''`, comments, blank lines. Almost every real object has this
-// shape, and decoding it directly is ~10× faster than composing a YAML document. Anything else
-// (and every error) takes the full YAML path, so results are identical (fuzz.spec.ts checks).
-const SIMPLE_LINE = /^([A-Za-z]+):(?: +([A-Za-z0-9_./][A-Za-z0-9_./-]*|""|''))?(?: +#.*)? *$/;
+// starting with `-`), the same characters in double or single quotes (no escapes possible),
+// comments, blank lines. Almost every real object has this shape, and decoding it directly is ~10×
+// faster than composing a YAML document (and spends none of the mount's lexeme budget). Anything
+// else (and every error) takes the full YAML path, so results are identical (fuzz.spec.ts checks).
+const SIMPLE_LINE =
+  /^([A-Za-z]+):(?: +([A-Za-z0-9_./][A-Za-z0-9_./-]*|"[A-Za-z0-9_./-]*"|'[A-Za-z0-9_./-]*'))?(?: +#.*)? *$/;
 const BLANK_OR_COMMENT_LINE = /^ *(?:#.*)?$/;
 const PLAIN_NULLS: ReadonlySet<string> = new Set(['null', 'Null', 'NULL']);
 const KNOWN_FIELDS: ReadonlySet<string> = new Set(OBJECT_FIELDS);
@@ -587,12 +677,13 @@ export function decodeSimpleItem(item: ArrayItem): DecodedItem | undefined {
       const key = match[1]! as ObjectField;
       if (!KNOWN_FIELDS.has(key) || fieldOffsets[key] !== undefined) return undefined;
       const raw = match[2];
-      const value = raw === undefined || raw === '""' || raw === "''" || PLAIN_NULLS.has(raw) ? '' : raw;
+      const quoted = raw !== undefined && (raw.startsWith('"') || raw.startsWith("'"));
+      const value = raw === undefined ? '' : quoted ? raw.slice(1, -1) : PLAIN_NULLS.has(raw) ? '' : raw;
       fieldOffsets[key] = item.toOuter(
         raw === undefined ? lineStart : lineStart + line.indexOf(raw, key.length + 1),
       );
       if (key === 'objectVersionHistory') {
-        if (raw === '""' || raw === "''") return undefined;
+        if (quoted) return undefined;
         if (value !== '') {
           if (!/^[0-9]{1,9}$/.test(value)) return undefined;
           objectVersionHistory = Number(value);

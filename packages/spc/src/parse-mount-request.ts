@@ -1,8 +1,8 @@
 import { type ReadTextFile, readOperatorCloudFile, readSpcCloudFile, resolveCloud } from './clouds.js';
 import { buildIdentityConfig, SERVICE_ACCOUNT_TOKENS_KEY } from './identity.js';
 import { MAX_ATTRIBUTES_BYTES, MAX_SECRETS_BYTES, overLimit, utf8Length } from './input-limits.js';
-import type { CloudEnvironment, MountPlan, PodInfo } from './mount-plan.js';
-import { analyzeObjects } from './objects.js';
+import type { CloudEnvironment, KeyVaultObject, MountPlan, PodInfo } from './mount-plan.js';
+import { objectsOfOutcome, parseObjectsOutcome } from './objects-outcome.js';
 import { validatePodName, validatePodNamespace, validatePodUid } from './pod-info.js';
 import { echo } from './private/echo.js';
 import { goParseBool, goQuote, goTrimSpace } from './private/go-text.js';
@@ -45,6 +45,21 @@ export interface ParseMountRequestOptions {
    * also write `<file>.crt` and `<file>.key`, and those names take part in the duplicate-path check.
    */
   readonly writeCertAndKeyInSeparateFiles?: boolean;
+  /** Most objects a mount may list (default `DEFAULT_MAX_MOUNT_OBJECTS`, 1,000). */
+  readonly maxObjects?: number;
+}
+
+/**
+ * A Mount request checked up to its `objects` (steps 1–12). The caller parses `objectsText` (steps
+ * 13–15; e.g. from a cache or off the main thread) and passes the objects to `complete`, which runs
+ * step 16 and builds the plan: errors come in the same order as from `parseMountRequest`.
+ */
+export interface PendingMountRequest {
+  /** The trimmed, non-empty `objects` parameter. */
+  readonly objectsText: string;
+  /** The request's `permission`: the mode of objects without `filePermission`. */
+  readonly defaultFileMode: number;
+  complete(objects: readonly KeyVaultObject[]): MountPlan;
 }
 
 /** Attribute keys kubelet adds when the CSIDriver has `podInfoOnMount: true`. */
@@ -66,8 +81,24 @@ export function parseMountRequest(
   request: MountRequestPayload,
   options: ParseMountRequestOptions = {},
 ): MountPlan {
+  const pending = beginMountRequest(request, options);
+  const outcome = parseObjectsOutcome(pending.objectsText, pending.defaultFileMode, {
+    maxObjects: options.maxObjects,
+    writeCertAndKeyInSeparateFiles: options.writeCertAndKeyInSeparateFiles ?? false,
+  });
+  return pending.complete(objectsOfOutcome(outcome));
+}
+
+/**
+ * Steps 1–12 of `parseMountRequest` (every check before the `objects` YAML). Throws `SpcError` and
+ * nothing else.
+ */
+export function beginMountRequest(
+  request: MountRequestPayload,
+  options: ParseMountRequestOptions = {},
+): PendingMountRequest {
   try {
-    return parse(request, options);
+    return begin(request, options);
   } catch (error) {
     if (error instanceof SpcError) throw error;
     // Only resource exhaustion can get here (e.g. a stack overflow deep inside a dependency).
@@ -78,7 +109,7 @@ export function parseMountRequest(
   }
 }
 
-function parse(request: MountRequestPayload, options: ParseMountRequestOptions): MountPlan {
+function begin(request: MountRequestPayload, options: ParseMountRequestOptions): PendingMountRequest {
   const attributes = decodePayload(request?.attributes, ATTRIBUTES_PAYLOAD);
   const secrets = decodePayload(request?.secrets, SECRETS_PAYLOAD);
   const defaultFileMode = decodePermission(request?.permission);
@@ -146,26 +177,27 @@ function parse(request: MountRequestPayload, options: ParseMountRequestOptions):
   // 12–15
   const objectsText = get('objects');
   if (objectsText === '') throw new SpcError('OBJECTS_MISSING', 'objects is not set');
-  const analysis = analyzeObjects(objectsText, defaultFileMode, {
-    firstErrorOnly: true,
-    splitCertAndKeyFiles: options.writeCertAndKeyInSeparateFiles ?? false,
-  });
-  if (analysis.firstError) throw analysis.firstError;
+  const secretProviderClass = get('secretProviderClass');
 
-  // 16
-  validateVaultName(keyvaultName);
-
-  return Object.freeze({
-    pod,
-    keyvaultName,
-    vaultUrl: vaultUrlFor(keyvaultName, cloud),
-    tenantId,
-    cloud,
-    identity,
-    objects: Object.freeze(analysis.objects),
+  return {
+    objectsText,
     defaultFileMode,
-    secretProviderClass: get('secretProviderClass'),
-  });
+    complete(objects) {
+      // 16
+      validateVaultName(keyvaultName);
+      return Object.freeze({
+        pod,
+        keyvaultName,
+        vaultUrl: vaultUrlFor(keyvaultName, cloud),
+        tenantId,
+        cloud,
+        identity,
+        objects: Object.isFrozen(objects) ? objects : Object.freeze([...objects]),
+        defaultFileMode,
+        secretProviderClass,
+      });
+    },
+  };
 }
 
 interface Payload {

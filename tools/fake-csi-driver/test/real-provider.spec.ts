@@ -43,6 +43,9 @@ describe('against the real provider', () => {
       mountTimeoutMs: 10_000,
       maxConcurrency: 4,
       tokenCacheMaxAgeMs: 300_000,
+      maxMountBytes: 4_194_304,
+      maxInflightMountBytes: 8_388_608,
+      maxMountObjects: 1000,
       shutdownGraceMs: 1000,
       warnings: [],
     };

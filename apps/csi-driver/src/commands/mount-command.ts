@@ -68,6 +68,9 @@ export async function runMountCommand(config: MountCommandConfig, output: CliOut
         changed = (await writeAtomically(config.targetPath, files)).changed;
       } catch (error) {
         throw new WriteFailure(error);
+      } finally {
+        // `--watch` mounts again and again: the bytes must return to the in-flight budget.
+        result.release?.();
       }
       report(output, logger, config, files, changed, performance.now() - started);
       return true;

@@ -126,6 +126,26 @@ export const DAEMON_FLAGS: FlagSpecs = {
     usage: 'Key Vault requests in flight per vault on this node',
     validate: (value) => ((value as number) >= 1 ? undefined : 'must be at least 1'),
   },
+  'max-mount-bytes': {
+    kind: 'int',
+    defaultText: String(4 * 1024 * 1024),
+    usage:
+      'bytes of files one mount may fetch; more fails RESOURCE_EXHAUSTED (the driver drops a larger answer)',
+    validate: (value) => ((value as number) >= 1 ? undefined : 'must be at least 1'),
+  },
+  'max-inflight-mount-bytes': {
+    kind: 'int',
+    defaultText: String(8 * 1024 * 1024),
+    usage:
+      'bytes of files all mounts in flight may hold; a mount waits for room, then fails RESOURCE_EXHAUSTED',
+    validate: (value) => ((value as number) >= 1 ? undefined : 'must be at least 1'),
+  },
+  'max-mount-objects': {
+    kind: 'int',
+    defaultText: '1000',
+    usage: 'objects one SecretProviderClass may list; more fails INVALID_ARGUMENT before any request',
+    validate: (value) => ((value as number) >= 1 ? undefined : 'must be at least 1'),
+  },
   'token-cache-max-age': {
     kind: 'duration',
     defaultText: '5m',
@@ -203,6 +223,12 @@ export interface DaemonConfig {
   readonly nmiEndpoint: string;
   readonly mountTimeoutMs: number;
   readonly maxConcurrency: number;
+  /** `--max-mount-bytes`: file bytes one mount may fetch. */
+  readonly maxMountBytes: number;
+  /** `--max-inflight-mount-bytes`: file bytes all mounts in flight may hold. */
+  readonly maxInflightMountBytes: number;
+  /** `--max-mount-objects`: objects one mount may list. */
+  readonly maxMountObjects: number;
   /** `--token-cache-max-age`: a cached NMI or Azure AD token is reused at most this long after it was issued. */
   readonly tokenCacheMaxAgeMs: number;
   /** How long a stop waits for in-flight mounts before cancelling them. */
@@ -300,6 +326,13 @@ export function parseDaemonCommandLine(
       '--content-cache-ttl is accepted but content caching is not implemented: every Mount fetches',
     );
   }
+  const maxMountBytes = numberFlag(flags, 'max-mount-bytes');
+  const maxInflightMountBytes = numberFlag(flags, 'max-inflight-mount-bytes');
+  if (maxInflightMountBytes < maxMountBytes) {
+    throw new FlagError(
+      `invalid value "${maxInflightMountBytes}" for flag -max-inflight-mount-bytes: must be at least -max-mount-bytes (${maxMountBytes})`,
+    );
+  }
   return {
     action: 'serve',
     config: {
@@ -331,6 +364,9 @@ export function parseDaemonCommandLine(
       nmiEndpoint: stringFlag(flags, 'nmi-endpoint'),
       mountTimeoutMs: numberFlag(flags, 'mount-timeout'),
       maxConcurrency: numberFlag(flags, 'max-concurrency'),
+      maxMountBytes,
+      maxInflightMountBytes,
+      maxMountObjects: numberFlag(flags, 'max-mount-objects'),
       tokenCacheMaxAgeMs: numberFlag(flags, 'token-cache-max-age'),
       shutdownGraceMs: 10_000,
       warnings,

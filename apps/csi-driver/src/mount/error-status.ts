@@ -5,6 +5,7 @@ import { SpcError } from '@keyvault-csi/spc';
 import { CredentialError } from '../credentials/credential-error.js';
 import { boundStatusMessage } from '../grpc/status-message.js';
 import { IdentityModeNotSupportedError } from './identity-mode-error.js';
+import { MountMemoryError } from './mount-memory.js';
 import { MountBudgetExceededError, MountCancelledError } from './mount-stop-errors.js';
 
 export { MountBudgetExceededError, MountCancelledError };
@@ -95,6 +96,7 @@ function classify(error: unknown): { code: status; errorCode: string } {
   if (error instanceof CredentialError)
     return { code: CREDENTIAL_CODES[error.code] ?? status.INTERNAL, errorCode: error.code };
   if (error instanceof MountCancelledError) return { code: status.CANCELLED, errorCode: error.code };
+  if (error instanceof MountMemoryError) return { code: status.RESOURCE_EXHAUSTED, errorCode: error.code };
   if (error instanceof MountBudgetExceededError)
     return { code: status.DEADLINE_EXCEEDED, errorCode: error.code };
   if (error instanceof MountFetchError) {

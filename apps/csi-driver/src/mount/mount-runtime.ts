@@ -10,6 +10,7 @@ import { type Logger, withCaller } from '../observability/logger.js';
 import type { DriverMetrics } from '../observability/metrics.js';
 import { mountErrorStatus } from './error-status.js';
 import type { MountRuntime } from './mount-call.js';
+import { InFlightBytes } from './mount-memory.js';
 import { MountService } from './mount-service.js';
 
 export interface LoadedMountRuntime extends MountRuntime {
@@ -27,7 +28,8 @@ export type MountRuntimeConfig = Pick<
   | 'cloudName'
   | 'cloudEnvironmentFile'
   | 'tokenCacheMaxAgeMs'
->;
+> &
+  Partial<Pick<DaemonConfig, 'maxMountBytes' | 'maxInflightMountBytes' | 'maxMountObjects'>>;
 
 /**
  * One NMI client and one Key Vault fetcher for the whole process, wired to the metrics; shared by
@@ -70,6 +72,11 @@ export function createMountRuntime(
       defaultCloudEnvFileName: config.cloudEnvironmentFile ?? '',
       writeCertAndKeyInSeparateFiles: config.writeCertAndKeyInSeparateFiles,
       azureCredentials: new AzureCredentials({ tokenAgeLimit }),
+      maxMountObjects: config.maxMountObjects,
+      maxMountBytes: config.maxMountBytes,
+      ...(config.maxInflightMountBytes === undefined
+        ? {}
+        : { inFlightBytes: new InFlightBytes({ limit: config.maxInflightMountBytes }) }),
     }),
     errorStatus: mountErrorStatus,
     // Both hold keep-alive connection pools (NMI; Key Vault and its proxy tunnels).

@@ -58,7 +58,8 @@ export function boundLogFields(fields: Record<string, unknown>): Record<string, 
 function boundValue(value: unknown, maxChars: number, depth: number): unknown {
   if (typeof value === 'string') return boundLogText(value, maxChars);
   if (value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) return boundLogText(`${value.name}: ${value.message}`, MAX_LOG_ERROR_CHARS);
+  // An error logs as its text only, as the reference logs `err.Error()`.
+  if (value instanceof Error) return boundLogText(value.message, MAX_LOG_ERROR_CHARS);
   if (depth >= MAX_DEPTH) return Array.isArray(value) ? '[array]' : '[object]';
   if (Array.isArray(value)) {
     const items = value.slice(0, MAX_ITEMS).map((item) => boundValue(item, maxChars, depth + 1));

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The reference's buckets (seconds), kept so existing dashboards still work. */
@@ -152,6 +153,7 @@ export class DriverMetrics {
       labelNames: ['outcome', 'mode'],
       registers,
     });
+    registerEventLoopDelay(registers);
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -228,4 +230,29 @@ export class DriverMetrics {
   exposition(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+/**
+ * `event_loop_delay_seconds{quantile}`: how late the event loop ran timers since the previous
+ * scrape (perf_hooks.monitorEventLoopDelay, 10 ms resolution), quantiles 0.5, 0.99 and 1 (max). Any
+ * main-thread work of one request (parsing, converting) delays every other mount and health probe.
+ */
+function registerEventLoopDelay(registers: Registry[]): void {
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  new Gauge({
+    name: 'event_loop_delay_seconds',
+    help: 'Event-loop delay since the previous scrape in seconds, by quantile (1 = the longest)',
+    labelNames: ['quantile'],
+    registers,
+    collect() {
+      // No sample yet (fresh histogram) reads as 0 rather than NaN.
+      const seconds = (nanoseconds: number) => (Number.isFinite(nanoseconds) ? nanoseconds / 1e9 : 0);
+      const empty = delay.count === 0;
+      this.set({ quantile: '0.5' }, empty ? 0 : seconds(delay.percentile(50)));
+      this.set({ quantile: '0.99' }, empty ? 0 : seconds(delay.percentile(99)));
+      this.set({ quantile: '1' }, empty ? 0 : seconds(delay.max));
+      delay.reset();
+    },
+  });
 }
