@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import type { TokenCredential } from '@azure/core-auth';
-import { METADATA_SUFFIX, wildcardRegExp } from '@keyvault-csi/spc';
 import {
   KeyVaultObjectError,
   MountFetchError,
@@ -297,9 +296,9 @@ export class KeyVaultFetcher {
         throw this.#classify(error, this.#step(mount, object, 'get', version), mount);
       }
     }
-    if (object.metadata) {
+    if (object.metadata && object.metadataSuffix) {
       files.push({
-        path: `${object.fileName}${METADATA_SUFFIX}`,
+        path: `${object.fileName}${object.metadataSuffix}`,
         mode: object.fileMode,
         contents: metadataFile(content.properties ?? {}, {
           name: object.objectName,
@@ -339,7 +338,8 @@ export class KeyVaultFetcher {
         },
       );
     }
-    const pattern = wildcardRegExp(object.objectName);
+    const pattern = object.wildcardPattern;
+    if (!pattern) throw new TypeError(`wildcard object ${object.objectName} has no wildcardPattern`);
     const names = listed
       .filter(
         (s) =>
@@ -361,7 +361,7 @@ export class KeyVaultFetcher {
     }
     const results = await Promise.all(
       names.map((name) => {
-        const { wildcard: _wildcard, tags: _tags, ...rest } = object;
+        const { wildcard: _wildcard, wildcardPattern: _pattern, tags: _tags, ...rest } = object;
         return this.#fetchObject(mount, { ...rest, objectName: name, fileName: name });
       }),
     );

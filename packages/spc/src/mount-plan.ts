@@ -44,8 +44,15 @@ export interface KeyVaultObject {
   readonly jmesPath?: readonly JmesPathFile[];
   /** `metadata: "true"`: also write `<fileName>.metadata.json`. */
   readonly metadata?: boolean;
+  /**
+   * With `metadata`: what follows the file name in the sidecar's name (`.metadata.json`). Carried in
+   * the plan so the fetcher writes exactly the name spc checked for conflicts, without spc code.
+   */
+  readonly metadataSuffix?: string;
   /** `objectName` contains `*`: every enabled, unmanaged secret whose name matches. */
   readonly wildcard?: boolean;
+  /** Wildcard only: the secret names `objectName` matches (compiled once, when parsed). */
+  readonly wildcardPattern?: RegExp;
   /** Wildcard only: a secret matches when it carries every one of these tags with that value. */
   readonly tags?: Readonly<Record<string, string>>;
 }

@@ -7,13 +7,13 @@ import {
   type SecretProviderClass,
 } from '@keyvault-csi/spc';
 import { readBuildInfo } from '../build-info.js';
-import type { CliOutput } from '../cli.js';
 import { FlagError } from '../flags/flag-parser.js';
 import { formatGoDuration } from '../flags/go-duration.js';
 import { prepareTokenProxy, type TokenProxySettings } from '../identity-binding/token-proxy-settings.js';
 import { createMountRuntime } from '../mount/mount-runtime.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { DriverMetrics } from '../observability/metrics.js';
+import type { CliOutput } from './cli-io.js';
 import type { MountCommandConfig } from './mount-flags.js';
 
 /**

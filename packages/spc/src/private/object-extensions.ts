@@ -7,13 +7,21 @@ import { echo } from './echo.js';
 import { goParseBool, goQuote } from './go-text.js';
 import { compileJmesPath } from './jmes-path.js';
 import type { DecodedJmesPath, DecodedTags } from './nested-fields.js';
+import { wildcardRegExp } from './wildcard.js';
 
 /** The sidecar of `metadata: "true"` (extensions.md §5). */
 export const METADATA_SUFFIX = '.metadata.json';
 
 export type ExtensionProps = Pick<
   KeyVaultObject,
-  'optional' | 'keyvaultName' | 'jmesPath' | 'metadata' | 'wildcard' | 'tags'
+  | 'optional'
+  | 'keyvaultName'
+  | 'jmesPath'
+  | 'metadata'
+  | 'metadataSuffix'
+  | 'wildcard'
+  | 'wildcardPattern'
+  | 'tags'
 >;
 
 export interface ExtensionInput {
@@ -93,6 +101,7 @@ export function checkExtensions(
     if (fields.objectVersion !== '') notWith('objectVersion', 'objectVersion');
     if (history > 1) notWith('objectVersionHistory > 1', 'objectVersionHistory');
     object.wildcard = true;
+    object.wildcardPattern = wildcardRegExp(fields.objectName);
   }
 
   if (input.tags !== undefined) {
@@ -111,6 +120,7 @@ export function checkExtensions(
   }
 
   if (object.metadata) {
+    object.metadataSuffix = METADATA_SUFFIX;
     if (history > 1) {
       fail('METADATA_NOT_SUPPORTED', 'metadata is not supported with objectVersionHistory > 1', 'metadata');
     }
