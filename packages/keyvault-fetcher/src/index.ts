@@ -15,6 +15,7 @@ export {
   type ObjectVersion,
 } from './keyvault-fetcher.js';
 export type {
+  ContentCacheOptions,
   FetcherEvent,
   KeyVaultClientOptions,
   KeyVaultFetcherOptions,

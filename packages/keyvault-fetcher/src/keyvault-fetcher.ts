@@ -3,8 +3,18 @@ import type { TokenCredential } from '@azure/core-auth';
 import { KeyVaultObjectError, MountFetchError, type ObjectFetchFailure } from './errors.js';
 import type { KeyVaultObject, ObjectType } from './key-vault-object.js';
 import type { FetcherEvent, KeyVaultFetcherOptions } from './options.js';
+import {
+  certificateBundleBytes,
+  keyBundleBytes,
+  secretBundleBytes,
+  toCertificateBundle,
+  toKeyBundle,
+  toSecretBundle,
+  versionListBytes,
+} from './private/cached-bundles.js';
 import { classifyFailure, type FailedStep, requestStatus } from './private/classify-error.js';
 import { ConcurrencyLimiter } from './private/concurrency-limiter.js';
+import { ContentCache } from './private/content-cache.js';
 import { LruMap } from './private/lru-map.js';
 import { MountSignal } from './private/mount-signal.js';
 import {
@@ -60,6 +70,9 @@ type Operation = 'get' | 'list';
 
 const COLLECTIONS: Record<ObjectType, Collection> = { secret: 'secrets', key: 'keys', cert: 'certificates' };
 
+/** extensions §7: 16 MiB unless `contentCache.maxBytes` says otherwise. */
+const DEFAULT_CONTENT_CACHE_BYTES = 16 * 1024 * 1024;
+
 interface Mount {
   readonly vaultKey: string;
   readonly vaultHost: string;
@@ -93,6 +106,7 @@ export class KeyVaultFetcher {
   readonly #random: () => number;
   readonly #sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly #transport: SharedTransport;
+  readonly #contentCache: ContentCache;
   #closed = false;
 
   constructor(options: KeyVaultFetcherOptions = {}) {
@@ -107,6 +121,14 @@ export class KeyVaultFetcher {
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
     this.#sleep = options.sleep ?? abortableSleep;
+    this.#contentCache = new ContentCache(
+      {
+        ttlMs: options.contentCache?.ttlMs ?? 0,
+        staleOnErrorMs: options.contentCache?.staleOnErrorMs ?? 0,
+        maxBytes: options.contentCache?.maxBytes ?? DEFAULT_CONTENT_CACHE_BYTES,
+      },
+      this.#now,
+    );
     this.#transport = new SharedTransport(
       options.transport ?? 'undici',
       options.clientOptions ?? {},
@@ -121,6 +143,7 @@ export class KeyVaultFetcher {
   async close(): Promise<void> {
     this.#closed = true;
     this.#clients.clear();
+    this.#contentCache.clear();
     await this.#transport.close();
   }
 
@@ -256,13 +279,20 @@ export class KeyVaultFetcher {
           'get',
           version,
           clients.secrets,
-          (client, abortSignal) => client.getSecret(name, { version: v, abortSignal }),
+          (client, abortSignal) => client.getSecret(name, { version: v, abortSignal }).then(toSecretBundle),
+          secretBundleBytes,
         );
         return secretContent(secret, object, this.#conversion);
       }
       case 'key': {
-        const key = await this.#request(mount, object, 'get', version, clients.keys, (client, abortSignal) =>
-          client.getKey(name, { version: v, abortSignal }),
+        const key = await this.#request(
+          mount,
+          object,
+          'get',
+          version,
+          clients.keys,
+          (client, abortSignal) => client.getKey(name, { version: v, abortSignal }).then(toKeyBundle),
+          keyBundleBytes,
         );
         return keyContent(key);
       }
@@ -274,9 +304,11 @@ export class KeyVaultFetcher {
           version,
           clients.certificates,
           (client, abortSignal) =>
-            version
+            (version
               ? client.getCertificateVersion(name, version, { abortSignal })
-              : client.getCertificate(name, { abortSignal }),
+              : client.getCertificate(name, { abortSignal })
+            ).then(toCertificateBundle),
+          certificateBundleBytes,
         );
         return certificateContent(certificate);
       }
@@ -288,24 +320,47 @@ export class KeyVaultFetcher {
     const clients = mount.clients;
     switch (object.objectType) {
       case 'secret':
-        return this.#request(mount, object, 'list', '', clients.secrets, (client, abortSignal) =>
-          collectVersions(client.listPropertiesOfSecretVersions(name, { abortSignal })),
+        return this.#request(
+          mount,
+          object,
+          'list',
+          '',
+          clients.secrets,
+          (client, abortSignal) =>
+            collectVersions(client.listPropertiesOfSecretVersions(name, { abortSignal })),
+          versionListBytes,
         );
       case 'key':
-        return this.#request(mount, object, 'list', '', clients.keys, (client, abortSignal) =>
-          collectVersions(client.listPropertiesOfKeyVersions(name, { abortSignal })),
+        return this.#request(
+          mount,
+          object,
+          'list',
+          '',
+          clients.keys,
+          (client, abortSignal) => collectVersions(client.listPropertiesOfKeyVersions(name, { abortSignal })),
+          versionListBytes,
         );
       case 'cert':
-        return this.#request(mount, object, 'list', '', clients.certificates, (client, abortSignal) =>
-          collectVersions(client.listPropertiesOfCertificateVersions(name, { abortSignal })),
+        return this.#request(
+          mount,
+          object,
+          'list',
+          '',
+          clients.certificates,
+          (client, abortSignal) =>
+            collectVersions(client.listPropertiesOfCertificateVersions(name, { abortSignal })),
+          versionListBytes,
         );
     }
   }
 
   /**
-   * One Key Vault call, coalesced with identical in-flight calls of the same identity, run under the
-   * vault's concurrency limit, retried on final 429s. The key includes identityKey so a request is
-   * never answered with another identity's result (a denied pod stays denied).
+   * One Key Vault read: answered from the content cache while fresh (no token request, no Key
+   * Vault request), else coalesced with identical in-flight calls of the same identity, run under
+   * the vault's concurrency limit, retried on final 429s, its answer stored in the content cache.
+   * The key starts with identityKey so a read is never answered with another identity's result (a
+   * denied pod stays denied). Every Key Vault read goes through here, so a new kind of read (e.g.
+   * a wildcard's name listing) is cached by giving it an operation name and a size estimate.
    */
   #request<C, T>(
     mount: Mount,
@@ -314,6 +369,7 @@ export class KeyVaultFetcher {
     version: string,
     gated: GatedClient<C>,
     call: (client: C, signal: AbortSignal) => Promise<T>,
+    sizeOf: (value: T) => number,
   ): Promise<T> {
     const collection = COLLECTIONS[object.objectType];
     const key = JSON.stringify([
@@ -324,6 +380,16 @@ export class KeyVaultFetcher {
       version,
       operation,
     ]);
+    const cache = this.#contentCache;
+    if (cache.enabled) {
+      const hit = cache.fresh<T>(key);
+      this.#emit({
+        type: 'content-cache',
+        result: hit === undefined ? 'miss' : 'hit',
+        objectType: object.objectType,
+      });
+      if (hit !== undefined) return Promise.resolve(hit);
+    }
     const limiter = this.#limiterFor(mount.vaultKey);
     const caller = { signal: mount.signal.signal, deadline: mount.signal.deadline };
     const result = this.#flights.run(
@@ -347,12 +413,55 @@ export class KeyVaultFetcher {
             sleep: this.#sleep,
             onRetry: (delayMs) => this.#emit({ type: 'throttle-retry', delayMs }),
           },
-        ).finally(() => {
-          if (limiter.idle) this.#limiters.delete(mount.vaultKey);
-        }),
+        )
+          .then((value) => {
+            // Once per Key Vault answer, before any waiter resumes; failures never get here.
+            if (cache.enabled) {
+              cache.store(key, value, sizeOf(value));
+              this.#emit({ type: 'content-cache-size', bytes: cache.bytes, entries: cache.entries });
+            }
+            return value;
+          })
+          .finally(() => {
+            if (limiter.idle) this.#limiters.delete(mount.vaultKey);
+          }),
       () => this.#emit({ type: 'coalesced' }),
+    ) as Promise<T>;
+    if (!cache.enabled) return result;
+    return result.catch((error: unknown) =>
+      this.#staleOrThrow<T>(error, key, mount, object, operation, version),
     );
-    return result as Promise<T>;
+  }
+
+  /**
+   * extensions §7 stale-on-error: a read that failed because Key Vault (or the way to it) is
+   * unwell is answered from this identity's stored entry while it is younger than the stale
+   * window. Revocation and deletion win: 401, 403, 404, token failures and cancelled mounts throw.
+   */
+  #staleOrThrow<T>(
+    error: unknown,
+    key: string,
+    mount: Mount,
+    object: KeyVaultObject,
+    operation: Operation,
+    version: string,
+  ): T {
+    const failure = this.#classify(error, this.#step(mount, object, operation, version), mount);
+    if (!servesStale(failure, mount.tokenPendingAtAbort())) throw failure;
+    const stale = this.#contentCache.stale<T>(key);
+    if (stale === undefined) throw failure;
+    this.#emit({ type: 'content-cache', result: 'stale', objectType: object.objectType });
+    if (stale.firstStaleServe) {
+      this.#emit({
+        type: 'stale-served',
+        objectType: object.objectType,
+        objectName: object.objectName,
+        vaultHost: mount.vaultHost,
+        ageMs: stale.ageMs,
+        failure: `${failure.code}: ${failure.message.slice(0, 300)}`,
+      });
+    }
+    return stale.value;
   }
 
   async #timed<T>(
@@ -421,6 +530,22 @@ export class KeyVaultFetcher {
 
   #emit(event: FetcherEvent): void {
     this.#options.onEvent?.(event);
+  }
+}
+
+/** Failures of Key Vault itself or the way to it; never a refusal, a deletion or a token failure. */
+function servesStale(failure: KeyVaultObjectError, tokenPending: boolean): boolean {
+  switch (failure.code) {
+    case 'SERVER_ERROR':
+    case 'THROTTLED':
+    case 'NETWORK_ERROR':
+    case 'DNS_NOT_FOUND':
+      return true;
+    case 'DEADLINE_EXCEEDED':
+      // Still waiting for a token is not Key Vault being slow.
+      return !tokenPending;
+    default:
+      return false;
   }
 }
 
