@@ -34,6 +34,7 @@ describe('daemon flags', () => {
       nmiEndpoint: 'http://127.0.0.1:2579',
       mountTimeoutMs: 110_000,
       maxConcurrency: 64,
+      contentCache: { ttlMs: 0, maxBytes: 16 * 1024 * 1024, staleOnErrorMs: 0 },
       shutdownGraceMs: 10_000,
       warnings: [],
     });
@@ -72,7 +73,9 @@ describe('daemon flags', () => {
     ['nmi-endpoint', 'http://127.0.0.1:2580', (c) => c.nmiEndpoint, 'http://127.0.0.1:2580'],
     ['mount-timeout', '1m', (c) => c.mountTimeoutMs, 60_000],
     ['max-concurrency', '8', (c) => c.maxConcurrency, 8],
-    ['content-cache-ttl', '5m', (c) => c.warnings.length, 1],
+    ['content-cache-ttl', '5m', (c) => [c.contentCache?.ttlMs, c.warnings.length], [300_000, 0]],
+    ['content-cache-max-bytes', '1048576', (c) => c.contentCache?.maxBytes, 1_048_576],
+    ['content-cache-stale-on-error', '1h', (c) => c.contentCache?.staleOnErrorMs, 3_600_000],
     ['http-bind-address', '127.0.0.1', (c) => c.healthz?.host, '127.0.0.1'],
   ];
   it.each(cases)('--%s takes both forms', (name, value, read, expected) => {

@@ -107,7 +107,21 @@ export const DAEMON_FLAGS: FlagSpecs = {
   'content-cache-ttl': {
     kind: 'duration',
     defaultText: '0s',
-    usage: 'accepted; content caching is not implemented, only 0s (off) is meaningful',
+    usage:
+      'serve what Key Vault answered for this long without asking it again (per identity); 0s: every mount reads Key Vault',
+    validate: nonNegativeDuration,
+  },
+  'content-cache-max-bytes': {
+    kind: 'int',
+    defaultText: '16777216',
+    usage: 'content cache size bound in bytes, least recently used out first',
+    validate: (value) => ((value as number) >= 0 ? undefined : 'must not be negative'),
+  },
+  'content-cache-stale-on-error': {
+    kind: 'duration',
+    defaultText: '0s',
+    usage:
+      'when Key Vault fails (5xx, 429, timeout, network), serve an answer fetched less than this long ago; never on 401/403/404; 0s: off',
     validate: nonNegativeDuration,
   },
   'http-bind-address': {
@@ -122,6 +136,13 @@ export const DAEMON_FLAGS: FlagSpecs = {
 export interface HttpListen {
   readonly host: string;
   readonly port: number;
+}
+
+/** `--content-cache-*` (extensions §7); all zero or absent: off. */
+export interface ContentCacheConfig {
+  readonly ttlMs: number;
+  readonly maxBytes: number;
+  readonly staleOnErrorMs: number;
 }
 
 export interface DaemonConfig {
@@ -139,6 +160,8 @@ export interface DaemonConfig {
   readonly nmiEndpoint: string;
   readonly mountTimeoutMs: number;
   readonly maxConcurrency: number;
+  /** Absent: off (configurations built in code before the cache existed). */
+  readonly contentCache?: ContentCacheConfig;
   /** How long a stop waits for in-flight mounts before cancelling them. */
   readonly shutdownGraceMs: number;
   /** Things the operator should know about the flags (ignored compatibility flags). */
@@ -179,11 +202,6 @@ export function parseDaemonCommandLine(args: readonly string[]): DaemonCommandLi
   for (const name of ['token-proxy-url', 'sni-name']) {
     if (stringFlag(flags, name) !== '') warnings.push(`--${name} is not used yet (identity binding)`);
   }
-  if (numberFlag(flags, 'content-cache-ttl') > 0) {
-    warnings.push(
-      '--content-cache-ttl is accepted but content caching is not implemented: every Mount fetches',
-    );
-  }
   return {
     action: 'serve',
     config: {
@@ -207,6 +225,11 @@ export function parseDaemonCommandLine(args: readonly string[]): DaemonCommandLi
       nmiEndpoint: stringFlag(flags, 'nmi-endpoint'),
       mountTimeoutMs: numberFlag(flags, 'mount-timeout'),
       maxConcurrency: numberFlag(flags, 'max-concurrency'),
+      contentCache: {
+        ttlMs: numberFlag(flags, 'content-cache-ttl'),
+        maxBytes: numberFlag(flags, 'content-cache-max-bytes'),
+        staleOnErrorMs: numberFlag(flags, 'content-cache-stale-on-error'),
+      },
       shutdownGraceMs: 10_000,
       warnings,
     },

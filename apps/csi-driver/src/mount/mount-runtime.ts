@@ -18,6 +18,7 @@ export type MountRuntimeConfig = Pick<
   DaemonConfig,
   | 'nmiEndpoint'
   | 'maxConcurrency'
+  | 'contentCache'
   | 'constructPemChain'
   | 'writeCertAndKeyInSeparateFiles'
   | 'customUserAgent'
@@ -47,6 +48,7 @@ export function createMountRuntime(
     constructPemChain: config.constructPemChain,
     writeCertAndKeyInSeparateFiles: config.writeCertAndKeyInSeparateFiles,
     userAgentPrefix: userAgentPrefix(options.version, config.customUserAgent),
+    ...(config.contentCache ? { contentCache: config.contentCache } : {}),
     ...(options.keyVaultClientOptions ? { clientOptions: options.keyVaultClientOptions } : {}),
     onEvent: fetcherEventRecorder(metrics, logger),
   });
