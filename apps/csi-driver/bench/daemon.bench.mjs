@@ -50,8 +50,8 @@ function startDaemon(socketPath, extraArgs = [], env = {}) {
     [
       MAIN,
       `--endpoint=unix://${socketPath}`,
-      '--healthz-port=0',
-      '--prometheus-port=0',
+      '--healthz-port=-1',
+      '--prometheus-port=-1',
       '--log-format-json',
       ...extraArgs,
     ],

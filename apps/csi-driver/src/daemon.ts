@@ -4,7 +4,7 @@ import { createHealthServer } from './grpc/health-service.js';
 import { createProviderServer, type MountCallHandler } from './grpc/provider-service.js';
 import { HealthProbe, healthzHandler } from './observability/healthz.js';
 import { HttpListener } from './observability/http-listener.js';
-import type { Logger } from './observability/logger.js';
+import { type Logger, withCaller } from './observability/logger.js';
 import type { DriverMetrics } from './observability/metrics.js';
 import { metricsHandler } from './observability/metrics-handler.js';
 
@@ -31,7 +31,7 @@ const CANCEL_SETTLE_MS = 1000;
 
 /**
  * The running daemon: metrics server, gRPC server on the socket, healthz server — started in the
- * order of deployment.md §2 and stopped gracefully.
+ * order of docs/deployment.md §2 and stopped gracefully.
  */
 export class Daemon {
   readonly #options: DaemonOptions;
@@ -56,9 +56,15 @@ export class Daemon {
   }
 
   static async start(options: DaemonOptions): Promise<Daemon> {
+    const logger = withCaller(options.logger, 'daemon.ts');
     const observe = options.driverMetrics.observeGrpcRequest.bind(options.driverMetrics);
+    // A port that cannot be bound is logged and the daemon keeps serving mounts, as the
+    // reference: the liveness probe decides about a missing health server.
     const metricsServer = options.metrics
-      ? await HttpListener.start('metrics', options.metrics, metricsHandler(options.driverMetrics))
+      ? await startOrLog(
+          () => HttpListener.start('metrics', options.metrics!, metricsHandler(options.driverMetrics)),
+          (error) => logger.error({ err: error }, 'listen and server error'), // sic: the reference's text
+        )
       : undefined;
     let grpc: GrpcServer;
     try {
@@ -81,20 +87,14 @@ export class Daemon {
       // Dial what was bound: `tcp://host:0` gets its port only now.
       const bound =
         options.endpoint.kind === 'tcp' ? { ...options.endpoint, port: grpc.port } : options.endpoint;
-      probe = new HealthProbe(bound, options.healthz.timeoutMs);
-      try {
-        healthzServer = await HttpListener.start(
-          'healthz',
-          options.healthz,
-          healthzHandler(options.healthz.path, probe),
-        );
-      } catch (error) {
-        probe.close();
-        grpc.forceStop();
-        await grpc.removeSocket();
-        await metricsServer?.stop();
-        throw error;
-      }
+      const healthz = options.healthz;
+      const healthProbe = new HealthProbe(bound, healthz.timeoutMs);
+      healthzServer = await startOrLog(
+        () => HttpListener.start('healthz', healthz, healthzHandler(healthz.path, healthProbe)),
+        (error) => logger.error({ err: error }, 'failed to start health check server'),
+      );
+      if (healthzServer) probe = healthProbe;
+      else healthProbe.close();
     }
     return new Daemon(options, grpc, metricsServer, healthzServer, probe);
   }
@@ -122,7 +122,8 @@ export class Daemon {
   }
 
   async #stop(): Promise<void> {
-    const { logger, mount, shutdownGraceMs } = this.#options;
+    const { mount, shutdownGraceMs } = this.#options;
+    const logger = withCaller(this.#options.logger, 'daemon.ts');
     const drained = this.#grpc.stop();
     if (mount.inFlight > 0)
       logger.info({ inFlight: mount.inFlight }, 'stopping: waiting for in-flight mounts');
@@ -134,6 +135,18 @@ export class Daemon {
     this.#probe?.close();
     await Promise.all([this.#healthzServer?.stop(), this.#metricsServer?.stop()]);
     await this.#grpc.removeSocket();
+  }
+}
+
+async function startOrLog(
+  start: () => Promise<HttpListener>,
+  log: (error: unknown) => void,
+): Promise<HttpListener | undefined> {
+  try {
+    return await start();
+  } catch (error) {
+    log(error);
+    return undefined;
   }
 }
 

@@ -1,5 +1,5 @@
 export { type BuildInfo, formatVersionJson, readBuildInfo } from './build-info.js';
-export { type CliOutput, runCli } from './cli.js';
+export { type CliInput, type CliOutput, runCli } from './cli.js';
 export {
   DAEMON_FLAGS,
   type DaemonCommandLine,

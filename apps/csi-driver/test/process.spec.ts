@@ -16,8 +16,8 @@ async function captureCli(args: string[]): Promise<{ code: number; stdout: strin
 function daemonArgs(socketPath: string, ...extra: string[]): string[] {
   return [
     `--endpoint=unix://${socketPath}`,
-    '--healthz-port=0',
-    '--prometheus-port=0',
+    '--healthz-port=-1',
+    '--prometheus-port=-1',
     '--log-format-json',
     ...extra,
   ];
@@ -54,8 +54,9 @@ describe('the built binary', () => {
       code: 1,
       stderr: expect.stringContaining('unsupported metrics backend otlp'),
     });
+    // A subcommand's usage error exits 2 and names that subcommand's help (help.spec.ts).
     const mount = await captureCli(['mount', '--spc=x.yaml']);
-    expect(mount).toMatchObject({ code: 1, stderr: expect.stringContaining('--pod-name is required') });
+    expect(mount).toMatchObject({ code: 2, stderr: expect.stringContaining('--pod-name is required') });
   });
 
   it('exits 1 at start-up on an unknown cloud', async () => {
@@ -74,12 +75,12 @@ describe('the built binary', () => {
     const socketPath = join(dir, 'azure.sock');
     const daemon = new DaemonProcess([
       `--endpoint=unix://${socketPath}`,
-      '--healthz-port=0',
-      '--prometheus-port=0',
+      '--healthz-port=-1',
+      '--prometheus-port=-1',
       ...logArgs,
     ]);
     started.push(daemon);
-    await daemon.waitForLog('listening');
+    await daemon.waitForLog('Listening for connections');
     const client = providerClient(socketPath);
     const version = await new Promise<string>((resolve, reject) =>
       client.version({ version: 'v1alpha1' }, (error, value) =>

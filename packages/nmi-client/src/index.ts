@@ -12,3 +12,4 @@ export type { NmiEvent } from './nmi-event.js';
 export type { NmiIdentity } from './nmi-identity.js';
 export type { PodRef } from './pod-ref.js';
 export { redact, redactTokens } from './redact.js';
+export { identityClaimsOf, type TokenIdentityClaims } from './token-claims.js';

@@ -74,7 +74,7 @@ async function failure(promise: Promise<unknown>): Promise<NmiError> {
 describe('NmiClient getToken against a real fake NMI', () => {
   it('returns the token with expiresOnTimestamp in milliseconds from NMI string time fields', async () => {
     const nmi = await fakeNmi();
-    const { nmiClient } = client(nmi);
+    const { nmiClient } = client(nmi, { maxTokenAgeMs: 86_400_000 });
     const token = await nmiClient.credentialFor({ pod: POD }).getToken(VAULT_SCOPE);
     const claims = claimsOf(token.token);
     expect(claims.aud).toBe(VAULT);
@@ -362,7 +362,7 @@ describe('NmiClient errors', () => {
 describe('NmiClient cache and single-flight', () => {
   it('serves the cached token until expiry minus the margin, then asks NMI again', async () => {
     const nmi = await fakeNmi({ tokenLifetimeSeconds: 3600 });
-    const { nmiClient, clock, events } = client(nmi, { cacheMarginMs: 300_000 });
+    const { nmiClient, clock, events } = client(nmi, { cacheMarginMs: 300_000, maxTokenAgeMs: 86_400_000 });
     const credential = nmiClient.credentialFor({ pod: POD });
     const first = await credential.getToken(VAULT_SCOPE);
     clock.advance(3_000_000);

@@ -11,7 +11,8 @@ import { resourceFromScopes } from './private/resource.js';
 import { type CachedToken, TokenCache } from './private/token-cache.js';
 import { type FlightEnvironment, TokenFlight } from './private/token-flight.js';
 import type { NmiToken } from './private/token-response.js';
-import { tenantOfToken } from './private/token-tenant.js';
+import { redact } from './redact.js';
+import { identityClaimsOf } from './token-claims.js';
 
 export const DEFAULT_NMI_ENDPOINT = 'http://127.0.0.1:2579';
 
@@ -37,6 +38,13 @@ export interface NmiClientOptions {
   readonly retry?: NmiRetryOptions;
   /** A cached token is reused until its expiry minus this margin (default 300 000 ms = 5 min). */
   readonly cacheMarginMs?: number;
+  /**
+   * A cached token is reused at most this long after NMI issued it to the pod (default 300 000 ms
+   * = 5 min; flag `--token-cache-max-age`), then NMI is asked again, so a removed identity binding
+   * takes effect within this bound instead of at the token's expiry (~24 h for a managed
+   * identity). 0 asks NMI on every call, like the reference provider.
+   */
+  readonly maxTokenAgeMs?: number;
   /** Cached tokens kept at most (default 1000); expired entries are evicted first, then the least recently used. */
   readonly maxCacheEntries?: number;
   /** Clock in epoch ms (default `Date.now`); deadlines and token expiry are read on it. */
@@ -75,6 +83,13 @@ export interface NmiCredential extends TokenCredential {
    * following getToken returns, so resolving first costs no extra NMI call.
    */
   resolveIdentity(scopes: string | string[], options?: ResolveIdentityOptions): Promise<NmiIdentity>;
+  /**
+   * This credential, returning only tokens NMI issued for `identity` (client id, and the token's
+   * tenant and object id when `identity` has them): any other answer fails getToken with
+   * `NMI_IDENTITY_MISMATCH`. For clients shared by every pod of one identity: a token for another
+   * identity must never reach them, even when the pod's bindings change mid-mount.
+   */
+  forIdentity(identity: NmiIdentity): TokenCredential;
 }
 
 const DEFAULTS = {
@@ -84,6 +99,7 @@ const DEFAULTS = {
   jitter: 0.2,
   maxAttempts: 64,
   cacheMarginMs: 5 * 60_000,
+  maxTokenAgeMs: 5 * 60_000,
   maxCacheEntries: 1000,
 } as const;
 
@@ -99,6 +115,7 @@ export class NmiClient {
   readonly #env: FlightEnvironment;
   readonly #budgetMs: number;
   readonly #cacheMarginMs: number;
+  readonly #maxTokenAgeMs: number;
   readonly #now: () => number;
   #closed = false;
 
@@ -112,6 +129,7 @@ export class NmiClient {
     };
     this.#budgetMs = nonNegative('retry.budgetMs', retry.budgetMs ?? DEFAULTS.budgetMs);
     this.#cacheMarginMs = nonNegative('cacheMarginMs', options.cacheMarginMs ?? DEFAULTS.cacheMarginMs);
+    this.#maxTokenAgeMs = nonNegative('maxTokenAgeMs', options.maxTokenAgeMs ?? DEFAULTS.maxTokenAgeMs);
     this.#cache = new TokenCache(
       atLeastOne('maxCacheEntries', options.maxCacheEntries ?? DEFAULTS.maxCacheEntries),
     );
@@ -176,7 +194,22 @@ export class NmiClient {
       const { identity } = await this.#acquire(podRef, wanted, deadline, scopes, resolveOptions);
       return identity;
     };
-    return { pod: podRef, clientId: wanted, getToken, resolveIdentity };
+    const forIdentity = (expected: NmiIdentity): TokenCredential => ({
+      getToken: async (scopes, getTokenOptions = {}) => {
+        const { token, identity } = await this.#acquire(podRef, wanted, deadline, scopes, getTokenOptions);
+        const mismatch = identityMismatch(expected, identity);
+        if (mismatch !== undefined) {
+          throw new NmiError(
+            `NMI issued pod ${podRef.namespace}/${podRef.name} a token for ${describeIdentity(identity)}, but this ` +
+              `credential is for ${describeIdentity(expected)} (${mismatch} differs): refusing the token; the pod's ` +
+              'identity bindings changed during the mount, the next mount resolves the identity again',
+            { code: 'NMI_IDENTITY_MISMATCH', pod: podRef, endpoint: this.#endpoint },
+          );
+        }
+        return token;
+      },
+    });
+    return { pod: podRef, clientId: wanted, getToken, resolveIdentity, forIdentity };
   }
 
   /** Drops every cached token (e.g. after an identity change was observed). */
@@ -223,7 +256,8 @@ export class NmiClient {
     if (signal?.aborted) throw abortedError(context());
 
     const key = JSON.stringify([pod.namespace, pod.name, pod.uid, resource, clientId ?? '']);
-    const cached = this.#cache.get(key, now);
+    // Without the uid a re-created pod of the same name could be served the old pod's token: no cache.
+    const cached = pod.uid === '' ? undefined : this.#cache.get(key, now);
     if (cached !== undefined) {
       this.#env.emit({ type: 'cache', result: 'hit' });
       return { token: { ...cached.token }, identity: { ...cached.identity } };
@@ -264,13 +298,8 @@ export class NmiClient {
     flight.result.then(
       (token) => {
         if (this.#flights.get(key) === flight) this.#flights.delete(key);
-        if (!this.#closed) {
-          this.#cache.set(
-            key,
-            this.#cachedToken(token),
-            token.expiresOnMs - this.#cacheMarginMs,
-            this.#now(),
-          );
+        if (!this.#closed && pod.uid !== '') {
+          this.#cache.set(key, this.#cachedToken(token), this.#servableUntil(token), this.#now());
         }
       },
       () => {
@@ -280,8 +309,14 @@ export class NmiClient {
     return flight;
   }
 
+  /** The earlier of expiry minus the margin and max-age after NMI's answer. */
+  #servableUntil(token: NmiToken): number {
+    return Math.min(token.expiresOnMs - this.#cacheMarginMs, token.receivedAtMs + this.#maxTokenAgeMs);
+  }
+
   #cachedToken(token: NmiToken): CachedToken {
-    const refreshAfter = token.expiresOnMs - this.#cacheMarginMs;
+    const refreshAfter = this.#servableUntil(token);
+    const claims = identityClaimsOf(token.accessToken);
     return {
       token: {
         token: token.accessToken,
@@ -290,9 +325,25 @@ export class NmiClient {
         // The SDK's token cycler refreshes when this passes, which is when our cache stops serving it.
         ...(refreshAfter > this.#now() ? { refreshAfterTimestamp: refreshAfter } : {}),
       },
-      identity: { clientId: token.clientId, tenantId: tenantOfToken(token.accessToken) },
+      identity: { clientId: token.clientId, tenantId: claims.tenantId, objectId: claims.objectId },
     };
   }
+}
+
+/** Which part of `actual` differs from `expected`; a part `expected` does not name is not compared. */
+function identityMismatch(expected: NmiIdentity, actual: NmiIdentity): string | undefined {
+  if (expected.clientId.toLowerCase() !== actual.clientId.toLowerCase()) return 'client id';
+  if (expected.tenantId !== undefined && expected.tenantId !== actual.tenantId) return 'tenant';
+  if (expected.objectId !== undefined && expected.objectId !== actual.objectId) return 'object id';
+  return undefined;
+}
+
+/** Client and object ids redacted as the reference logs them; the tenant is not a secret. */
+function describeIdentity(identity: NmiIdentity): string {
+  const parts = [`client id ${redact(identity.clientId)}`];
+  if (identity.tenantId !== undefined) parts.push(`tenant ${identity.tenantId}`);
+  if (identity.objectId !== undefined) parts.push(`object id ${redact(identity.objectId)}`);
+  return `identity ${parts.join(', ')}`;
 }
 
 function normalizeEndpoint(endpoint: string): string {

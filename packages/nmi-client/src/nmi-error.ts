@@ -23,7 +23,12 @@ export type NmiErrorCode =
   /** Invalid client or credential options (endpoint, pod). */
   | 'NMI_INVALID_OPTIONS'
   /** The NmiClient was closed. */
-  | 'NMI_CLIENT_CLOSED';
+  | 'NMI_CLIENT_CLOSED'
+  /**
+   * A credential pinned to one identity (`NmiCredential.forIdentity`) got a token NMI issued for
+   * another: the pod's bindings changed between resolving its identity and using the token.
+   */
+  | 'NMI_IDENTITY_MISMATCH';
 
 export interface NmiErrorDetails {
   readonly code: NmiErrorCode;

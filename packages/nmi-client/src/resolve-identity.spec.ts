@@ -66,7 +66,11 @@ describe('NmiCredential.resolveIdentity against a real fake NMI', () => {
     nmi.bind('shop', 'web-0', OTHER);
     const nmiClient = client(nmi.url);
     const identity = await nmiClient.credentialFor({ pod: POD }).resolveIdentity(VAULT_SCOPE);
-    expect(identity).toEqual({ clientId: CLIENT, tenantId: TENANT.toLowerCase() });
+    expect(identity).toEqual({
+      clientId: CLIENT,
+      tenantId: TENANT.toLowerCase(),
+      objectId: expect.any(String),
+    });
     const chosen = await nmiClient.credentialFor({ pod: POD, clientId: OTHER }).resolveIdentity(VAULT_SCOPE);
     expect(chosen.clientId).toBe(OTHER);
     expect(nmi.requests.map((r) => r.clientId)).toEqual([undefined, OTHER]);

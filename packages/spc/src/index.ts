@@ -3,7 +3,10 @@ export {
   CLOUDS,
   CUSTOM_CLOUD_NAME,
   isBuiltInCloudName,
+  MAX_CLOUD_FILE_BYTES,
   type ReadTextFile,
+  readOperatorCloudFile,
+  readSpcCloudFile,
   resolveCloud,
 } from './clouds.js';
 export {
@@ -32,7 +35,21 @@ export {
   MAX_OBJECTS_BYTES,
   MAX_SECRETS_BYTES,
 } from './input-limits.js';
-export { KNOWN_PARAMETERS, type LintOptions, lintSecretProviderClass } from './lint.js';
+export {
+  KNOWN_PARAMETERS,
+  type LintOptions,
+  type LintResult,
+  lintManifest,
+  lintSecretProviderClass,
+} from './lint.js';
+export {
+  formatGithubAnnotation,
+  LINT_REPORT_SCHEMA_VERSION,
+  type LintReport,
+  type LintReportDiagnostic,
+  type LintReportFailure,
+  toReportDiagnostic,
+} from './lint-report.js';
 export {
   buildDriverAttributes,
   buildMountAttributes,

@@ -294,7 +294,7 @@ spec:
       'spc.yaml:5:13 warning spec.provider is "vault": this provider serves "azure"',
     ]);
     const broken = lint('kind: SecretProviderClass\nspec: {\n');
-    expect(broken[0]).toMatchObject({ severity: 'error', code: 'INVALID_MANIFEST', line: 3 });
+    expect(broken[0]).toMatchObject({ severity: 'error', code: 'INVALID_MANIFEST', line: 2, column: 7 });
   });
 
   it('lints every document of a stream', () => {

@@ -19,6 +19,21 @@ import { azureVaultNameProblems, validateVaultName } from './vault-name.js';
 export interface LintOptions {
   /** Shown in file-level findings (e.g. no SecretProviderClass at all); default `manifest`. */
   readonly fileName?: string;
+  /**
+   * What a text without any SecretProviderClass is: an `error` (default, for a file meant to hold
+   * one), a `warning`, or nothing (`ignore`, for a folder of mixed Kubernetes manifests).
+   */
+  readonly noSecretProviderClass?: DiagnosticSeverity | 'ignore';
+}
+
+/** {@link lintManifest}'s answer: the findings and what was checked. */
+export interface LintResult {
+  /** Every finding, sorted by position. */
+  readonly diagnostics: Diagnostic[];
+  /** SecretProviderClass documents checked. */
+  readonly secretProviderClasses: number;
+  /** Well-formed documents of other kinds, skipped (a ConfigMap, a Deployment, ...). */
+  readonly skippedDocuments: number;
 }
 
 /** Every parameter the provider reads (spc-parameters.md §2). */
@@ -57,9 +72,18 @@ const MAX_SUGGESTION_CANDIDATES = 1000;
  * finding, sorted by position; never throws.
  */
 export function lintSecretProviderClass(yamlText: string, options: LintOptions = {}): Diagnostic[] {
+  return lintManifest(yamlText, options).diagnostics;
+}
+
+/**
+ * {@link lintSecretProviderClass}, also counting the SecretProviderClasses checked and the documents
+ * of other kinds skipped (for a summary over many files).
+ */
+export function lintManifest(yamlText: string, options: LintOptions = {}): LintResult {
   const diagnostics: Diagnostic[] = [];
+  const counts = { secretProviderClasses: 0, skippedDocuments: 0 };
   try {
-    lintInto(yamlText, options, diagnostics);
+    lintInto(yamlText, options, diagnostics, counts);
   } catch {
     diagnostics.push({
       severity: 'error',
@@ -69,10 +93,16 @@ export function lintSecretProviderClass(yamlText: string, options: LintOptions =
       column: 1,
     });
   }
-  return diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
+  diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
+  return { diagnostics, ...counts };
 }
 
-function lintInto(yamlText: string, options: LintOptions, diagnostics: Diagnostic[]): void {
+function lintInto(
+  yamlText: string,
+  options: LintOptions,
+  diagnostics: Diagnostic[],
+  counts: { secretProviderClasses: number; skippedDocuments: number },
+): void {
   if (typeof yamlText !== 'string') throw new TypeError('yamlText must be a string');
   const read = readManifests(yamlText);
   const at = (severity: DiagnosticSeverity, code: DiagnosticCode, message: string, offset: number): void => {
@@ -80,9 +110,12 @@ function lintInto(yamlText: string, options: LintOptions, diagnostics: Diagnosti
     diagnostics.push({ severity, code, message: message.replace(/\r?\n\s*/g, ' '), line, column: col });
   };
   for (const issue of read.issues) at(issue.severity, issue.code, issue.message, issue.offset);
-  if (read.classes.length === 0 && read.issues.length === 0) {
+  counts.secretProviderClasses = read.classes.length;
+  counts.skippedDocuments = read.otherDocuments;
+  const missing = options.noSecretProviderClass ?? 'error';
+  if (read.classes.length === 0 && read.issues.length === 0 && missing !== 'ignore') {
     at(
-      'error',
+      missing,
       'NO_SECRET_PROVIDER_CLASS',
       `${options.fileName ?? 'manifest'} contains no SecretProviderClass`,
       0,

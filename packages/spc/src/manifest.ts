@@ -109,6 +109,8 @@ export interface ManifestRead {
   readonly source: YamlSource;
   readonly classes: readonly LocatedSecretProviderClass[];
   readonly issues: readonly ManifestIssue[];
+  /** Well-formed, non-empty documents that are not SecretProviderClasses. */
+  readonly otherDocuments: number;
 }
 
 /** Reads every document, collecting structural problems instead of stopping at the first. */
@@ -116,6 +118,7 @@ export function readManifests(text: string): ManifestRead {
   const source = parseYaml(text, { maxDepth: MAX_MANIFEST_DEPTH });
   const issues: ManifestIssue[] = [];
   const classes: LocatedSecretProviderClass[] = [];
+  let otherDocuments = 0;
   for (const problem of source.problems) {
     issues.push({
       severity: 'error',
@@ -141,8 +144,14 @@ export function readManifests(text: string): ManifestRead {
     }
     issues.push(...documentIssues);
     if (located) classes.push(located);
+    else if (documentIssues.length === 0 && !isEmptyDocument(document)) otherDocuments += 1;
   });
-  return { source, classes, issues };
+  return { source, classes, issues, otherDocuments };
+}
+
+function isEmptyDocument(document: YamlDocument): boolean {
+  const contents = document.document.contents;
+  return contents === null || isNullScalar(document.resolve(contents) ?? null);
 }
 
 interface Entry {

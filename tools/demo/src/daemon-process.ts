@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { GroupWatchdog, signalProcessGroup } from './process-group.js';
 
 const require = createRequire(import.meta.url);
 
@@ -16,6 +17,16 @@ export interface DaemonExit {
   readonly signal: NodeJS.Signals | null;
 }
 
+export interface DaemonProcessOptions {
+  /** Write the daemon's stdout and stderr to this file (truncated) instead of keeping them in memory. */
+  readonly logFile?: string;
+  /**
+   * Run the daemon as the leader of its own process group, signal the whole group, and start a
+   * {@link GroupWatchdog} so the group ends even when this process is killed with SIGKILL.
+   */
+  readonly processGroup?: boolean;
+}
+
 /**
  * The provider daemon as a separate process, exactly as a DaemonSet would run it: flags only, with
  * the proxy and CA environment. Its output (logs) is kept so tests can audit it.
@@ -23,8 +34,10 @@ export interface DaemonExit {
 export class DaemonProcess {
   readonly child: ChildProcess;
   readonly exited: Promise<DaemonExit>;
+  readonly logFile: string | undefined;
   #output = '';
   #exit: DaemonExit | undefined;
+  readonly #watchdog: GroupWatchdog | undefined;
 
   /**
    * `command` replaces how the daemon is started (default: this Node, `nodeOptions`, the built
@@ -35,6 +48,7 @@ export class DaemonProcess {
     env: NodeJS.ProcessEnv,
     nodeOptions: readonly string[] = [],
     command?: readonly [string, ...string[]],
+    options: DaemonProcessOptions = {},
   ) {
     let [file, ...prefix] = command ?? [process.execPath];
     if (!command) {
@@ -42,19 +56,43 @@ export class DaemonProcess {
       if (!existsSync(main)) throw new Error(`${main} does not exist: run \`npm run build\` first`);
       prefix = [...nodeOptions, main];
     }
-    this.child = spawn(file, [...prefix, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env,
-    });
-    const collect = (chunk: Buffer) => {
-      this.#output += chunk.toString('utf8');
-    };
-    this.child.stdout!.on('data', collect);
-    this.child.stderr!.on('data', collect);
+    this.logFile = options.logFile;
+    const logFd = options.logFile === undefined ? undefined : openSync(options.logFile, 'w', 0o600);
+    try {
+      this.child = spawn(file, [...prefix, ...args], {
+        stdio: ['ignore', logFd ?? 'pipe', logFd ?? 'pipe'],
+        env,
+        detached: options.processGroup === true,
+      });
+    } finally {
+      if (logFd !== undefined) closeSync(logFd);
+    }
+    if (logFd === undefined) {
+      const collect = (chunk: Buffer) => {
+        this.#output += chunk.toString('utf8');
+      };
+      this.child.stdout!.on('data', collect);
+      this.child.stderr!.on('data', collect);
+    }
+    if (options.processGroup && this.child.pid !== undefined) {
+      this.#watchdog = new GroupWatchdog(this.child.pid);
+    }
     this.exited = once(this.child, 'exit').then(([code, signal]) => {
       this.#exit = { code: code as number | null, signal: signal as NodeJS.Signals | null };
+      this.#watchdog?.dismiss();
       return this.#exit;
     });
+  }
+
+  /**
+   * Last resort on the way out (a `process.on('exit')` handler, which cannot wait): SIGKILL the
+   * daemon, and its process group when it leads one.
+   */
+  killNow(): void {
+    if (this.#exit || this.child.pid === undefined) return;
+    if (this.#watchdog) signalProcessGroup(this.child.pid, 'SIGKILL');
+    else this.child.kill('SIGKILL');
+    this.#watchdog?.dismiss();
   }
 
   get pid(): number | undefined {
@@ -63,7 +101,12 @@ export class DaemonProcess {
 
   /** Everything the daemon printed so far (stdout and stderr interleaved). */
   get output(): string {
-    return this.#output;
+    if (this.logFile === undefined) return this.#output;
+    try {
+      return readFileSync(this.logFile, 'utf8');
+    } catch {
+      return '';
+    }
   }
 
   get exit(): DaemonExit | undefined {
@@ -73,12 +116,17 @@ export class DaemonProcess {
   /** Sends `signal` and waits for the exit (SIGKILL after `graceMs`). */
   async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<DaemonExit> {
     if (this.#exit) return this.#exit;
-    this.child.kill(signal);
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    this.#signal(signal);
+    const timer = setTimeout(() => this.#signal('SIGKILL'), graceMs);
     try {
       return await this.exited;
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  #signal(signal: NodeJS.Signals): void {
+    if (this.#watchdog && this.child.pid !== undefined) signalProcessGroup(this.child.pid, signal);
+    else this.child.kill(signal);
   }
 }

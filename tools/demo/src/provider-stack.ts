@@ -10,7 +10,7 @@ import {
   KeyVaultEmulator,
   type KeyVaultEmulatorOptions,
 } from '@keyvault-csi/keyvault-emulator';
-import { DaemonProcess } from './daemon-process.js';
+import { DaemonProcess, type DaemonProcessOptions } from './daemon-process.js';
 import { freePort } from './free-port.js';
 
 export interface ProviderStackOptions {
@@ -26,6 +26,8 @@ export interface ProviderStackOptions {
   readonly nodeOptions?: readonly string[];
   /** How to start the daemon instead (binary, its arguments before the flags): see DaemonProcess. */
   readonly daemonCommand?: readonly [string, ...string[]];
+  /** How the daemon process runs: its log file, its own process group (see DaemonProcess). */
+  readonly daemonProcess?: DaemonProcessOptions;
   /** Serve /metrics (default true) and /healthz (default false) on free ports. */
   readonly metrics?: boolean;
   readonly healthz?: boolean;
@@ -57,8 +59,9 @@ export class ProviderStack {
     const nmi = await FakeNmi.start(options.nmi);
     const keyVault = await KeyVaultEmulator.start({ ...options.emulator, tlsDir: path.join(workDir, 'tls') });
     const socketPath = path.join(workDir, 'provider', 'azure.sock');
-    const metricsPort = options.metrics === false ? 0 : await freePort();
-    const healthzPort = options.healthz ? await freePort() : 0;
+    // -1 disables a server (0 would bind a random port, as Go does).
+    const metricsPort = options.metrics === false ? -1 : await freePort();
+    const healthzPort = options.healthz ? await freePort() : -1;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       HTTPS_PROXY: keyVault.proxyUrl,
@@ -81,6 +84,7 @@ export class ProviderStack {
       env,
       options.nodeOptions,
       options.daemonCommand,
+      options.daemonProcess,
     );
     const client = connectProvider(socketPath);
     const stack = new ProviderStack(
@@ -90,8 +94,8 @@ export class ProviderStack {
       keyVault,
       daemon,
       client,
-      metricsPort ? `http://127.0.0.1:${metricsPort}/metrics` : undefined,
-      healthzPort ? `http://127.0.0.1:${healthzPort}/healthz` : undefined,
+      metricsPort > 0 ? `http://127.0.0.1:${metricsPort}/metrics` : undefined,
+      healthzPort > 0 ? `http://127.0.0.1:${healthzPort}/healthz` : undefined,
       0,
       ownsWorkDir,
     );

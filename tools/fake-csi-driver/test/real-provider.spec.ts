@@ -42,6 +42,7 @@ describe('against the real provider', () => {
       nmiEndpoint: 'http://127.0.0.1:9',
       mountTimeoutMs: 10_000,
       maxConcurrency: 4,
+      tokenCacheMaxAgeMs: 300_000,
       shutdownGraceMs: 1000,
       warnings: [],
     };

@@ -53,6 +53,7 @@ export const MOUNT_FLAGS: FlagSpecs = {
   'custom-user-agent': DAEMON_FLAGS['custom-user-agent']!,
   'mount-timeout': { ...DAEMON_FLAGS['mount-timeout']!, usage: 'budget of one fetch' },
   'max-concurrency': DAEMON_FLAGS['max-concurrency']!,
+  'token-cache-max-age': DAEMON_FLAGS['token-cache-max-age']!,
   'log-format-json': DAEMON_FLAGS['log-format-json']!,
   v: DAEMON_FLAGS['v']!,
   help: { kind: 'bool', defaultText: 'false', usage: 'print this help and exit', hidden: true },
@@ -78,6 +79,7 @@ export interface MountCommandConfig {
   readonly writeCertAndKeyInSeparateFiles: boolean;
   readonly customUserAgent: string;
   readonly mountTimeoutMs: number;
+  readonly tokenCacheMaxAgeMs: number;
   readonly maxConcurrency: number;
   readonly logFormatJson: boolean;
   readonly verbosity: number;
@@ -113,6 +115,7 @@ export function parseMountCommandLine(args: readonly string[]): MountCommandConf
     customUserAgent: stringFlag(flags, 'custom-user-agent'),
     mountTimeoutMs: numberFlag(flags, 'mount-timeout'),
     maxConcurrency: numberFlag(flags, 'max-concurrency'),
+    tokenCacheMaxAgeMs: numberFlag(flags, 'token-cache-max-age'),
     logFormatJson: boolFlag(flags, 'log-format-json'),
     verbosity: numberFlag(flags, 'v'),
   };

@@ -34,6 +34,7 @@ describe('daemon flags', () => {
       nmiEndpoint: 'http://127.0.0.1:2579',
       mountTimeoutMs: 110_000,
       maxConcurrency: 64,
+      tokenCacheMaxAgeMs: 300_000,
       contentCache: { ttlMs: 0, maxBytes: 16 * 1024 * 1024, staleOnErrorMs: 0 },
       shutdownGraceMs: 10_000,
       warnings: [],
@@ -72,6 +73,7 @@ describe('daemon flags', () => {
     ['sni-name', 'x', (c) => c.warnings.length, 1],
     ['nmi-endpoint', 'http://127.0.0.1:2580', (c) => c.nmiEndpoint, 'http://127.0.0.1:2580'],
     ['mount-timeout', '1m', (c) => c.mountTimeoutMs, 60_000],
+    ['token-cache-max-age', '1m30s', (c) => c.tokenCacheMaxAgeMs, 90_000],
     ['max-concurrency', '8', (c) => c.maxConcurrency, 8],
     ['content-cache-ttl', '5m', (c) => [c.contentCache?.ttlMs, c.warnings.length], [300_000, 0]],
     ['content-cache-max-bytes', '1048576', (c) => c.contentCache?.maxBytes, 1_048_576],
@@ -92,10 +94,23 @@ describe('daemon flags', () => {
     }
   });
 
-  it('port 0 disables the HTTP servers', () => {
-    const config = serve(['--healthz-port=0', '--prometheus-port', '0']);
-    expect(config.healthz).toBeNull();
-    expect(config.metrics).toBeNull();
+  it('port 0 asks for any free port, as Go; a negative port disables the server', () => {
+    const random = serve(['--healthz-port=0', '--prometheus-port', '0']);
+    expect(random.healthz?.port).toBe(0);
+    expect(random.metrics?.port).toBe(0);
+    const disabled = serve(['--healthz-port=-1', '--prometheus-port', '-1']);
+    expect(disabled.healthz).toBeNull();
+    expect(disabled.metrics).toBeNull();
+  });
+
+  it('takes AZURE_ENVIRONMENT_FILEPATH from the environment it is given', () => {
+    expect(serve([]).cloudEnvironmentFile).toBe('');
+    const commandLine = parseDaemonCommandLine(['--cloud-name=AzureStackCloud'], {
+      AZURE_ENVIRONMENT_FILEPATH: '/etc/kubernetes/custom.json',
+    });
+    expect(commandLine.action === 'serve' && commandLine.config.cloudEnvironmentFile).toBe(
+      '/etc/kubernetes/custom.json',
+    );
   });
 
   it('recognises --version and --help', () => {
@@ -114,7 +129,7 @@ describe('daemon flags', () => {
     [['--healthz-port=abc'], 'invalid value "abc" for flag -healthz-port: parse error (expected an integer)'],
     [
       ['--healthz-port=70000'],
-      'invalid value "70000" for flag -healthz-port: must be a port between 0 and 65535',
+      'invalid value "70000" for flag -healthz-port: must be a port up to 65535 (0 = any free port, negative = disabled)',
     ],
     [
       ['--healthz-timeout=5'],
@@ -129,6 +144,10 @@ describe('daemon flags', () => {
     [['--v=-1'], 'invalid value "-1" for flag -v: must not be negative'],
     [['--max-concurrency=0'], 'invalid value "0" for flag -max-concurrency: must be at least 1'],
     [['--mount-timeout=-5s'], 'invalid value "-5s" for flag -mount-timeout: must be greater than 0'],
+    [
+      ['--token-cache-max-age=0s'],
+      'invalid value "0s" for flag -token-cache-max-age: must be greater than 0',
+    ],
     [
       ['--nmi-endpoint=127.0.0.1:2579'],
       'invalid value "127.0.0.1:2579" for flag -nmi-endpoint: must be an http:// or https:// URL',

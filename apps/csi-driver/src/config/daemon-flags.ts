@@ -8,9 +8,20 @@ import {
   stringFlag,
 } from '../flags/flag-parser.js';
 import { type Endpoint, EndpointError, parseEndpoint } from './endpoint.js';
+import {
+  ignoredKlogFlagsWarning,
+  KLOG_FLAGS,
+  klogLogRouting,
+  type LogRouting,
+  STDERR_ONLY,
+} from './klog-flags.js';
 
+// Go's flag.Int takes any number; a negative port disables the server (ours: the reference had no
+// way to), 0 asks the kernel for a free port as Go's net.Listen does.
 const port = (value: FlagValue): string | undefined =>
-  (value as number) >= 0 && (value as number) <= 65_535 ? undefined : 'must be a port between 0 and 65535';
+  (value as number) <= 65_535
+    ? undefined
+    : 'must be a port up to 65535 (0 = any free port, negative = disabled)';
 const positiveDuration = (value: FlagValue): string | undefined =>
   (value as number) > 0 ? undefined : 'must be greater than 0';
 const nonNegativeDuration = (value: FlagValue): string | undefined =>
@@ -44,7 +55,12 @@ export const DAEMON_FLAGS: FlagSpecs = {
     defaultText: 'AzurePublicCloud',
     usage: 'default cloud when a SecretProviderClass sets no cloudName',
   },
-  'healthz-port': { kind: 'int', defaultText: '8989', usage: 'health HTTP port, 0 disables', validate: port },
+  'healthz-port': {
+    kind: 'int',
+    defaultText: '8989',
+    usage: 'health HTTP port (0 = any free port, -1 = no health server)',
+    validate: port,
+  },
   'healthz-path': {
     kind: 'string',
     defaultText: '/healthz',
@@ -65,10 +81,15 @@ export const DAEMON_FLAGS: FlagSpecs = {
   'prometheus-port': {
     kind: 'int',
     defaultText: '8898',
-    usage: 'metrics HTTP port, 0 disables',
+    usage: 'metrics HTTP port (0 = any free port, -1 = no metrics server)',
     validate: port,
   },
   'log-format-json': { kind: 'bool', defaultText: 'false', usage: 'log JSON lines instead of text' },
+  'log-json-split-stream': {
+    kind: 'bool',
+    defaultText: 'false',
+    usage: 'with --log-format-json: error lines on standard error, the others on standard output',
+  },
   v: {
     kind: 'int',
     defaultText: '0',
@@ -104,6 +125,13 @@ export const DAEMON_FLAGS: FlagSpecs = {
     usage: 'Key Vault requests in flight per vault on this node',
     validate: (value) => ((value as number) >= 1 ? undefined : 'must be at least 1'),
   },
+  'token-cache-max-age': {
+    kind: 'duration',
+    defaultText: '5m',
+    usage:
+      'longest a cached token is reused after NMI or Azure AD issued it; a removed identity binding or revoked secret takes effect within it',
+    validate: positiveDuration,
+  },
   'content-cache-ttl': {
     kind: 'duration',
     defaultText: '0s',
@@ -129,6 +157,7 @@ export const DAEMON_FLAGS: FlagSpecs = {
     defaultText: '',
     usage: 'address the health and metrics servers listen on ("" = all interfaces, like the reference)',
   },
+  ...KLOG_FLAGS,
   help: { kind: 'bool', defaultText: 'false', usage: 'print this help and exit', hidden: true },
   h: { kind: 'bool', defaultText: 'false', usage: 'print this help and exit', hidden: true },
 };
@@ -150,16 +179,27 @@ export interface DaemonConfig {
   readonly constructPemChain: boolean;
   readonly writeCertAndKeyInSeparateFiles: boolean;
   readonly cloudName: string;
-  /** `null` when `--healthz-port=0`. */
+  /**
+   * `AZURE_ENVIRONMENT_FILEPATH` at start-up: the custom cloud file for `--cloud-name=AzureStackCloud`
+   * and for SecretProviderClasses with `cloudName: AzureStackCloud` and no `cloudEnvFileName`.
+   */
+  readonly cloudEnvironmentFile?: string;
+  /** `null` when `--healthz-port` is negative; port 0 = any free port. */
   readonly healthz: (HttpListen & { readonly path: string; readonly timeoutMs: number }) | null;
-  /** `null` when `--prometheus-port=0`. */
+  /** `null` when `--prometheus-port` is negative; port 0 = any free port. */
   readonly metrics: HttpListen | null;
   readonly logFormatJson: boolean;
+  /** `--log-json-split-stream`: JSON info lines on stdout (the reference's JSON logger used stderr only). */
+  readonly logJsonSplitStream?: boolean;
+  /** Where text log lines go (klog's output flags); JSON lines ignore it, as in the reference. */
+  readonly logRouting?: LogRouting;
   readonly verbosity: number;
   readonly customUserAgent: string;
   readonly nmiEndpoint: string;
   readonly mountTimeoutMs: number;
   readonly maxConcurrency: number;
+  /** `--token-cache-max-age`: a cached NMI or Azure AD token is reused at most this long after it was issued. */
+  readonly tokenCacheMaxAgeMs: number;
   /** Absent: off (configurations built in code before the cache existed). */
   readonly contentCache?: ContentCacheConfig;
   /** How long a stop waits for in-flight mounts before cancelling them. */
@@ -173,8 +213,17 @@ export type DaemonCommandLine =
   | { readonly action: 'version' }
   | { readonly action: 'help' };
 
-/** Parses and validates the daemon's command line; throws FlagError with the text the user sees. */
-export function parseDaemonCommandLine(args: readonly string[]): DaemonCommandLine {
+/** Environment variable the reference (go-autorest) reads the AzureStackCloud file path from. */
+export const AZURE_ENVIRONMENT_FILEPATH = 'AZURE_ENVIRONMENT_FILEPATH';
+
+/**
+ * Parses and validates the daemon's command line; throws FlagError with the text the user sees.
+ * `env` is read for `AZURE_ENVIRONMENT_FILEPATH` only.
+ */
+export function parseDaemonCommandLine(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): DaemonCommandLine {
   const flags = parseFlags(args, DAEMON_FLAGS);
   if (flags.positionals.length > 0) {
     throw new FlagError(`unexpected argument: ${flags.positionals[0]} (the daemon takes only flags)`);
@@ -202,6 +251,30 @@ export function parseDaemonCommandLine(args: readonly string[]): DaemonCommandLi
   for (const name of ['token-proxy-url', 'sni-name']) {
     if (stringFlag(flags, name) !== '') warnings.push(`--${name} is not used yet (identity binding)`);
   }
+  const logFormatJson = boolFlag(flags, 'log-format-json');
+  let logRouting = klogLogRouting(flags, logFormatJson ? [] : warnings);
+  if (logFormatJson) {
+    // The reference's JSON logger receives every line; klog's output flags no longer apply.
+    const outputFlags = [
+      'logtostderr',
+      'alsologtostderr',
+      'stderrthreshold',
+      'log_file',
+      'log_file_max_size',
+    ];
+    const given = outputFlags.filter((name) => flags.given.has(name));
+    if (given.length > 0) {
+      warnings.push(
+        `${given.map((name) => `--${name}`).join(', ')} ha${given.length === 1 ? 's' : 've'} no effect with --log-format-json (as in the reference)`,
+      );
+    }
+    logRouting = STDERR_ONLY;
+  }
+  const ignored = ignoredKlogFlagsWarning(flags);
+  if (ignored !== undefined) warnings.push(ignored);
+  if (flags.given.has('log-json-split-stream') && !logFormatJson) {
+    warnings.push('--log-json-split-stream has no effect without --log-format-json');
+  }
   return {
     action: 'serve',
     config: {
@@ -209,8 +282,9 @@ export function parseDaemonCommandLine(args: readonly string[]): DaemonCommandLi
       constructPemChain: boolFlag(flags, 'construct-pem-chain'),
       writeCertAndKeyInSeparateFiles: boolFlag(flags, 'write-cert-and-key-in-separate-files'),
       cloudName: stringFlag(flags, 'cloud-name'),
+      cloudEnvironmentFile: env[AZURE_ENVIRONMENT_FILEPATH] ?? '',
       healthz:
-        healthzPort === 0
+        healthzPort < 0
           ? null
           : {
               host,
@@ -218,13 +292,16 @@ export function parseDaemonCommandLine(args: readonly string[]): DaemonCommandLi
               path: stringFlag(flags, 'healthz-path'),
               timeoutMs: numberFlag(flags, 'healthz-timeout'),
             },
-      metrics: prometheusPort === 0 ? null : { host, port: prometheusPort },
-      logFormatJson: boolFlag(flags, 'log-format-json'),
+      metrics: prometheusPort < 0 ? null : { host, port: prometheusPort },
+      logFormatJson,
+      logJsonSplitStream: boolFlag(flags, 'log-json-split-stream'),
+      logRouting,
       verbosity: numberFlag(flags, 'v'),
       customUserAgent: stringFlag(flags, 'custom-user-agent'),
       nmiEndpoint: stringFlag(flags, 'nmi-endpoint'),
       mountTimeoutMs: numberFlag(flags, 'mount-timeout'),
       maxConcurrency: numberFlag(flags, 'max-concurrency'),
+      tokenCacheMaxAgeMs: numberFlag(flags, 'token-cache-max-age'),
       contentCache: {
         ttlMs: numberFlag(flags, 'content-cache-ttl'),
         maxBytes: numberFlag(flags, 'content-cache-max-bytes'),

@@ -11,6 +11,8 @@ import { type MountPlan, parseMountRequest } from '@keyvault-csi/spc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AzureCredentials } from './azure-credentials.js';
 import { CredentialError } from './credential-error.js';
+import { ModeCredential } from './mode-credential.js';
+import { TokenAgeLimit } from './token-age-limit.js';
 
 // Real @azure/identity against the fake Azure AD, reached as https://login.microsoftonline.com
 // through the Key Vault emulator's CONNECT proxy and the shared test CA (NODE_EXTRA_CA_CERTS from
@@ -126,6 +128,64 @@ describe('service principal', () => {
       `the Key Vault belongs to tenant another-tenant (from its authentication challenge) but the SecretProviderClass tenantId is ${TENANT}`,
     );
     expect(aad.tokenRequests()).toBe(before);
+  });
+});
+
+describe('bounded revocation (--token-cache-max-age)', () => {
+  it('asks Azure AD again once the cached credential is older than the limit: a removed secret is refused', async () => {
+    const secret = 'a~secret~removed~later';
+    const clientId = aad.addApplication({
+      clientId: '11111111-0000-0000-0000-0000000000e1',
+      tenantId: TENANT,
+      secrets: [secret],
+    });
+    let now = Date.now();
+    const credentials = new AzureCredentials({ tokenAgeLimit: new TokenAgeLimit(60_000, () => now) });
+    const mount = () => credentials.forMount(plan({}, { clientid: clientId, clientsecret: secret }));
+    const first = await (await mount()).credential.getToken(SCOPE, { tenantId: TENANT });
+    // The SDK client sees the token expire when the limit ends it, and comes back then.
+    expect(first?.expiresOnTimestamp).toBeLessThanOrEqual(now + 60_000);
+
+    aad.removeSecret(clientId, secret, TENANT);
+    now += 59_000;
+    // Inside the limit the removal is not seen: the credential's own token cache answers.
+    expect((await (await mount()).credential.getToken(SCOPE, { tenantId: TENANT }))?.token).toBe(
+      first?.token,
+    );
+    expect(aad.tokenRequests(clientId)).toBe(1);
+
+    now += 1000;
+    const error = await failure((await mount()).credential.getToken(SCOPE, { tenantId: TENANT }));
+    expect(error.code).toBe('AAD_REJECTED');
+    expect(error.message).toContain('AADSTS7000215');
+    expect(aad.tokenRequests(clientId)).toBe(2);
+  });
+});
+
+describe('tokens are checked against the identity the shared clients are keyed by', () => {
+  it('refuses a token whose appid or tid is not the expected identity, without quoting it', async () => {
+    const sp = await new AzureCredentials().forMount(plan({}, { clientid: SP_ID, clientsecret: SP_SECRET }));
+    const context = { who: 'service principal under test', source: 'aad' as const, redact: [] };
+    const otherClient = '22222222-0000-0000-0000-0000000000aa';
+    const wrongClient = new ModeCredential(sp.credential, TENANT, context, otherClient);
+    const clientError = await failure(wrongClient.getToken(SCOPE, { tenantId: TENANT }));
+    expect(clientError.code).toBe('IDENTITY_MISMATCH');
+    expect(clientError.message).toBe(
+      'service principal under test: refusing a token issued for another identity (its appid is 1111##### REDACTED #####000a): it must not reach the Key Vault clients shared by this identity',
+    );
+    const otherTenant = '33333333-0000-0000-0000-0000000000bb';
+    const wrongTenant = new ModeCredential(sp.credential, otherTenant, context, SP_ID);
+    const tenantError = await failure(wrongTenant.getToken(SCOPE));
+    expect(tenantError.code).toBe('IDENTITY_MISMATCH');
+    expect(tenantError.message).toContain(`its tid is ${TENANT}`);
+    expect(`${clientError.message}${tenantError.message}`).not.toMatch(/eyJ/);
+    // The right identity passes, whatever the spelling; a domain-name tenant is not compared.
+    await expect(
+      new ModeCredential(sp.credential, TENANT.toUpperCase(), context, SP_ID.toUpperCase()).getToken(SCOPE),
+    ).resolves.toBeTruthy();
+    await expect(
+      new ModeCredential(sp.credential, 'contoso.onmicrosoft.com', context, SP_ID).getToken(SCOPE),
+    ).resolves.toBeTruthy();
   });
 });
 

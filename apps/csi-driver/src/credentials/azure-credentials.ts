@@ -6,6 +6,7 @@ import { CredentialError } from './credential-error.js';
 import { ModeCredential } from './mode-credential.js';
 import { createSecretFingerprint, type SecretFingerprint } from './secret-fingerprint.js';
 import { SharedCredential } from './shared-credential.js';
+import { TokenAgeLimit } from './token-age-limit.js';
 import type { IdentityErrorContext } from './translate-identity-error.js';
 
 type AzureIdentity = typeof import('@azure/identity');
@@ -23,6 +24,11 @@ export interface AzureCredentialsOptions {
   readonly imdsMaxRetries?: number;
   /** Loads `@azure/identity` (default: a dynamic import on the first mount that needs it). */
   readonly loadIdentity?: () => Promise<AzureIdentity>;
+  /**
+   * `--token-cache-max-age` for the service principal and workload identity credentials (default
+   * 5 min): Azure AD is asked again at most this long after it issued the token in use.
+   */
+  readonly tokenAgeLimit?: TokenAgeLimit;
 }
 
 export interface MountCredential {
@@ -44,6 +50,7 @@ export class AzureCredentials {
   readonly #env: Readonly<Record<string, string | undefined>>;
   readonly #imdsMaxRetries: number | undefined;
   readonly #loadIdentity: () => Promise<AzureIdentity>;
+  readonly #tokenAgeLimit: TokenAgeLimit;
   #identity: Promise<AzureIdentity> | undefined;
 
   constructor(options: AzureCredentialsOptions = {}) {
@@ -52,6 +59,7 @@ export class AzureCredentials {
     this.#env = options.env ?? process.env;
     this.#imdsMaxRetries = options.imdsMaxRetries;
     this.#loadIdentity = options.loadIdentity ?? (() => import('@azure/identity'));
+    this.#tokenAgeLimit = options.tokenAgeLimit ?? new TokenAgeLimit();
   }
 
   /** Credentials built so far and still cached. */
@@ -95,7 +103,12 @@ export class AzureCredentials {
         }),
     );
     return {
-      credential: new ModeCredential(inner, plan.tenantId, { who, source: 'aad', redact: [secret] }),
+      credential: new ModeCredential(
+        inner,
+        plan.tenantId,
+        { who, source: 'aad', redact: [secret] },
+        identity.clientId,
+      ),
       identityKey: identityKeyFor(plan, fingerprint),
     };
   }
@@ -117,7 +130,12 @@ export class AzureCredentials {
         }),
     );
     return {
-      credential: new ModeCredential(inner, plan.tenantId, { who, source: 'aad', redact: [assertion] }),
+      credential: new ModeCredential(
+        inner,
+        plan.tenantId,
+        { who, source: 'aad', redact: [assertion] },
+        identity.clientId,
+      ),
       identityKey: identityKeyFor(plan, fingerprint),
     };
   }
@@ -135,8 +153,10 @@ export class AzureCredentials {
     const retries =
       this.#imdsMaxRetries === undefined ? {} : { retryOptions: { maxRetries: this.#imdsMaxRetries } };
     const key = JSON.stringify(['VMManagedIdentity', clientId.toLowerCase()]);
+    // IMDS keeps its own token cache, so a new credential would not make it issue a new token: no
+    // age limit here, a managed identity's revocation is IMDS's.
     const inner = this.#cache.getOrCreate(key, () =>
-      construct(who, () =>
+      construct(who, undefined, () =>
         clientId === ''
           ? new ManagedIdentityCredential({ ...retries })
           : new ManagedIdentityCredential({ clientId, ...retries }),
@@ -149,7 +169,10 @@ export class AzureCredentials {
       redact: [],
     };
     // A managed identity belongs to the node's tenant; the SecretProviderClass tenant is not used.
-    return { credential: new ModeCredential(inner, undefined, context), identityKey: identityKeyFor(plan) };
+    return {
+      credential: new ModeCredential(inner, undefined, context, clientId),
+      identityKey: identityKeyFor(plan),
+    };
   }
 
   #cached(
@@ -164,7 +187,7 @@ export class AzureCredentials {
       plan.cloud.activeDirectoryEndpoint,
       fingerprint,
     ]);
-    return this.#cache.getOrCreate(key, () => construct(who, create));
+    return this.#cache.getOrCreate(key, () => construct(who, this.#tokenAgeLimit, create));
   }
 
   #azureIdentity(): Promise<AzureIdentity> {
@@ -173,9 +196,13 @@ export class AzureCredentials {
   }
 }
 
-function construct(who: string, create: () => TokenCredential): TokenCredential {
+function construct(
+  who: string,
+  ageLimit: TokenAgeLimit | undefined,
+  create: () => TokenCredential,
+): TokenCredential {
   try {
-    return new SharedCredential(create());
+    return new SharedCredential(create, ageLimit);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new CredentialError('INVALID_CREDENTIAL_CONFIG', `${who}: ${reason}`);

@@ -20,7 +20,12 @@ export type CredentialErrorCode =
   /** IMDS answered with another error. */
   | 'IMDS_FAILED'
   /** A failure of @azure/identity we do not recognise. */
-  | 'CREDENTIAL_FAILED';
+  | 'CREDENTIAL_FAILED'
+  /**
+   * A token's `appid`/`tid` claims name another identity than the one the mount's shared Key Vault
+   * clients are keyed by; the token is refused.
+   */
+  | 'IDENTITY_MISMATCH';
 
 /** A credential failure; its message names the mode and never holds a secret or an assertion. */
 export class CredentialError extends Error {

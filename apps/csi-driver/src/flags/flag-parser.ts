@@ -138,7 +138,12 @@ function invalid(name: string, text: string, reason: string): FlagError {
 
 /** `--help` text: one line per visible flag with its default. */
 export function formatUsage(command: string, specs: FlagSpecs): string {
-  const lines = [`Usage: ${command}`, ''];
+  return [`Usage: ${command}`, '', ...formatFlagLines(specs)].join('\n') + '\n';
+}
+
+/** Two lines per visible flag: its name and type, then its usage and default. */
+export function formatFlagLines(specs: FlagSpecs): string[] {
+  const lines: string[] = [];
   for (const [name, spec] of Object.entries(specs)) {
     if (spec.hidden) continue;
     const dashes = name.length === 1 ? '-' : '--';
@@ -146,7 +151,7 @@ export function formatUsage(command: string, specs: FlagSpecs): string {
     lines.push(`  ${dashes}${name}${type}`);
     lines.push(`        ${spec.usage} (default ${JSON.stringify(spec.defaultText)})`);
   }
-  return lines.join('\n') + '\n';
+  return lines;
 }
 
 export function stringFlag(flags: ParsedFlags, name: string): string {

@@ -65,6 +65,7 @@ describe('mountErrorStatus', () => {
     ['NMI_BAD_RESPONSE', status.FAILED_PRECONDITION],
     ['NMI_BAD_REQUEST', status.INTERNAL],
     ['NMI_FORBIDDEN', status.PERMISSION_DENIED],
+    ['NMI_IDENTITY_MISMATCH', status.PERMISSION_DENIED],
     ['NMI_TIMEOUT', status.DEADLINE_EXCEEDED],
     ['NMI_ABORTED', status.CANCELLED],
     ['NMI_CLIENT_CLOSED', status.INTERNAL],
@@ -120,6 +121,7 @@ describe('mountErrorStatus', () => {
   it.each([
     ['INVALID_CREDENTIAL_CONFIG', status.INVALID_ARGUMENT],
     ['TENANT_MISMATCH', status.INVALID_ARGUMENT],
+    ['IDENTITY_MISMATCH', status.PERMISSION_DENIED],
     ['AAD_REJECTED', status.UNAUTHENTICATED],
     ['AAD_UNREACHABLE', status.ABORTED],
     ['AAD_TRANSIENT', status.ABORTED],

@@ -29,6 +29,8 @@ const NMI_CODES: Readonly<Record<string, status>> = {
   NMI_FORBIDDEN: status.PERMISSION_DENIED,
   NMI_TIMEOUT: status.DEADLINE_EXCEEDED,
   NMI_ABORTED: status.CANCELLED,
+  // A token for another identity than the shared clients are keyed by: refused, never used.
+  NMI_IDENTITY_MISMATCH: status.PERMISSION_DENIED,
 };
 
 /**
@@ -50,6 +52,7 @@ const CREDENTIAL_CODES: Readonly<Record<string, status>> = {
   IMDS_IDENTITY_NOT_FOUND: status.FAILED_PRECONDITION,
   IMDS_FAILED: status.FAILED_PRECONDITION,
   CREDENTIAL_FAILED: status.UNAUTHENTICATED,
+  IDENTITY_MISMATCH: status.PERMISSION_DENIED,
 };
 
 const KIND_CODES: Readonly<Record<string, status>> = {

@@ -44,12 +44,13 @@ describe('podIdentityKeyFor', () => {
     );
   });
 
-  it('differs for another resolved client id, another token tenant, another cloud or another vault', () => {
+  it('differs for another resolved client id, token tenant or object id, another cloud or another vault', () => {
     const base = podIdentityKeyFor(web0, { clientId: ID_A, tenantId: TENANT });
     const others = [
       podIdentityKeyFor(web0, { clientId: ID_B, tenantId: TENANT }),
       podIdentityKeyFor(web0, { clientId: ID_A, tenantId: 'another-tenant' }),
       podIdentityKeyFor(web0, { clientId: ID_A, tenantId: undefined }),
+      podIdentityKeyFor(web0, { clientId: ID_A, tenantId: TENANT, objectId: 'oid-2' }),
       podIdentityKeyFor(plan({ name: 'web-0', uid: 'u0' }, { cloudName: 'AzureUSGovernmentCloud' }), {
         clientId: ID_A,
         tenantId: TENANT,

@@ -32,8 +32,8 @@ export function identityKeyFor(plan: MountPlan, proofFingerprint = ''): string {
 }
 
 /**
- * Pod identity, once NMI has answered for this pod: the client id NMI used and the tenant of its
- * token, for the cloud's Key Vault resource. Pods holding the same identity get tokens with the
+ * Pod identity, once NMI has answered for this pod: the client id NMI used and the tenant and
+ * object id of its token, for the cloud's Key Vault resource. Pods holding the same identity get tokens with the
  * same access, so they share SDK clients, the challenge and coalesced requests; each pod still
  * proves its own binding with its own NMI call before its mount uses them. The SecretProviderClass
  * `tenantId` is not part of it: NMI ignores it.
@@ -43,6 +43,7 @@ export function podIdentityKeyFor(plan: MountPlan, resolved: NmiIdentity): strin
     'PodIdentity',
     resolved.clientId.toLowerCase(),
     resolved.tenantId ?? '',
+    resolved.objectId ?? '',
     plan.cloud.keyVaultResource,
     plan.vaultUrl,
   ]);

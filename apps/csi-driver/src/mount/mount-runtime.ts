@@ -1,9 +1,12 @@
 import { type KeyVaultClientOptions, KeyVaultFetcher } from '@keyvault-csi/keyvault-fetcher';
 import { NmiClient } from '@keyvault-csi/nmi-client';
+import type { CloudEnvironment } from '@keyvault-csi/spc';
 import { userAgentPrefix } from '../commands/user-agent.js';
 import type { DaemonConfig } from '../config/daemon-flags.js';
+import { AzureCredentials } from '../credentials/azure-credentials.js';
+import { TokenAgeLimit } from '../credentials/token-age-limit.js';
 import { fetcherEventRecorder, nmiEventRecorder } from '../observability/library-events.js';
-import type { Logger } from '../observability/logger.js';
+import { type Logger, withCaller } from '../observability/logger.js';
 import type { DriverMetrics } from '../observability/metrics.js';
 import { mountErrorStatus } from './error-status.js';
 import type { MountRuntime } from './mount-call.js';
@@ -23,6 +26,8 @@ export type MountRuntimeConfig = Pick<
   | 'writeCertAndKeyInSeparateFiles'
   | 'customUserAgent'
   | 'cloudName'
+  | 'cloudEnvironmentFile'
+  | 'tokenCacheMaxAgeMs'
 >;
 
 /**
@@ -36,11 +41,17 @@ export function createMountRuntime(
     readonly metrics: DriverMetrics;
     readonly version: string;
     readonly keyVaultClientOptions?: KeyVaultClientOptions;
+    /** The default cloud the daemon resolved at start-up. */
+    readonly defaultCloud?: CloudEnvironment;
   },
 ): LoadedMountRuntime {
-  const { logger, metrics } = options;
+  const { metrics } = options;
+  const logger = withCaller(options.logger, 'mount/mount-runtime.ts');
+  // One bound for every token cache of the process (--token-cache-max-age).
+  const tokenAgeLimit = new TokenAgeLimit(config.tokenCacheMaxAgeMs);
   const nmiClient = new NmiClient({
     endpoint: config.nmiEndpoint,
+    maxTokenAgeMs: tokenAgeLimit.maxAgeMs,
     onEvent: nmiEventRecorder(metrics, logger),
   });
   const fetcher = new KeyVaultFetcher({
@@ -53,7 +64,14 @@ export function createMountRuntime(
     onEvent: fetcherEventRecorder(metrics, logger),
   });
   return {
-    service: new MountService({ nmiClient, fetcher, defaultCloudName: config.cloudName }),
+    service: new MountService({
+      nmiClient,
+      fetcher,
+      defaultCloudName: config.cloudName,
+      ...(options.defaultCloud ? { defaultCloud: options.defaultCloud } : {}),
+      defaultCloudEnvFileName: config.cloudEnvironmentFile ?? '',
+      azureCredentials: new AzureCredentials({ tokenAgeLimit }),
+    }),
     errorStatus: mountErrorStatus,
     // Both hold keep-alive connection pools (NMI; Key Vault and its proxy tunnels).
     close: async () => {

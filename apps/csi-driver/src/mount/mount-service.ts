@@ -1,6 +1,6 @@
 import type { KeyVaultFetcher } from '@keyvault-csi/keyvault-fetcher';
 import type { NmiClient, NmiIdentity } from '@keyvault-csi/nmi-client';
-import { type MountPlan, parseMountRequest } from '@keyvault-csi/spc';
+import { type CloudEnvironment, type MountPlan, parseMountRequest } from '@keyvault-csi/spc';
 import { AzureCredentials, type MountCredential } from '../credentials/azure-credentials.js';
 import { identityResolutionFailure } from './identity-failure.js';
 import { podIdentityKeyFor } from './identity-key.js';
@@ -36,6 +36,10 @@ export interface MountServiceOptions {
   readonly fetcher: Pick<KeyVaultFetcher, 'fetch'>;
   /** `--cloud-name`: used when the SecretProviderClass sets no cloudName. */
   readonly defaultCloudName: string;
+  /** `--cloud-name` as the daemon resolved it at start-up (its AzureStackCloud file read then). */
+  readonly defaultCloud?: CloudEnvironment;
+  /** `AZURE_ENVIRONMENT_FILEPATH`: AzureStackCloud's file when the SPC names none. */
+  readonly defaultCloudEnvFileName?: string;
   /** Service principal, workload identity and VM managed identity credentials (default: a new cache). */
   readonly azureCredentials?: Pick<AzureCredentials, 'forMount'>;
 }
@@ -62,7 +66,11 @@ export class MountService {
     const started = Date.now();
     const plan = parseMountRequest(
       { attributes: input.attributes, secrets: input.secrets, permission: input.permission },
-      { defaultCloudName: this.#options.defaultCloudName },
+      {
+        defaultCloudName: this.#options.defaultCloudName,
+        ...(this.#options.defaultCloud ? { defaultCloud: this.#options.defaultCloud } : {}),
+        defaultCloudEnvFileName: this.#options.defaultCloudEnvFileName ?? '',
+      },
     );
     if (context.report) describePlan(plan, context.report);
     const { credential, identityKey } = await this.#credentialFor(plan, context, started);
@@ -91,9 +99,12 @@ export class MountService {
           clientId: identity.podIdentityClientId === '' ? undefined : identity.podIdentityClientId,
           deadline: context.deadline,
         });
-        // The pod's own NMI call (cached while its token is valid) says which identity it holds,
-        // before any Key Vault request: pods with that identity then share clients and requests.
-        // The credential leased to the fetcher yields tokens from the same cache entry.
+        // The pod's own NMI call (cached at most --token-cache-max-age) says which identity it
+        // holds, before any Key Vault request: pods with that identity then share clients and
+        // requests. The credential leased to the fetcher yields tokens from the same cache entry,
+        // and only tokens of that identity: if NMI's answer changes in between (bindings edited
+        // mid-mount), the token is refused (NMI_IDENTITY_MISMATCH) instead of reaching clients
+        // shared by the identity the key names.
         let resolved: NmiIdentity;
         try {
           resolved = await credential.resolveIdentity(plan.cloud.keyVaultResource, {
@@ -102,7 +113,10 @@ export class MountService {
         } catch (error) {
           throw identityResolutionFailure(error, plan, context.deadline - started);
         }
-        return { credential, identityKey: podIdentityKeyFor(plan, resolved) };
+        return {
+          credential: credential.forIdentity(resolved),
+          identityKey: podIdentityKeyFor(plan, resolved),
+        };
       }
       case 'AzureTokenProxy':
         throw new IdentityModeNotSupportedError(identity.mode);

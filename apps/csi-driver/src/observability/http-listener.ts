@@ -6,6 +6,22 @@ export class HttpListenError extends Error {
   readonly code = 'HTTP_LISTEN_FAILED';
 }
 
+// Go's texts for the usual bind failures (`listen tcp :8898: bind: address already in use`).
+const BIND_ERROR_TEXT: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'address already in use',
+  EACCES: 'permission denied',
+  EADDRNOTAVAIL: 'cannot assign requested address',
+};
+
+function goListenErrorText(
+  listen: { readonly host: string; readonly port: number },
+  error: NodeJS.ErrnoException,
+) {
+  const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+  const cause = (error.code && BIND_ERROR_TEXT[error.code]) ?? error.code ?? error.message;
+  return `listen tcp ${host}:${listen.port}: bind: ${cause}`;
+}
+
 /** A small HTTP server for probes and scrapes: bounded header wait, no keep-alive lingering on stop. */
 export class HttpListener {
   readonly #server: Server;
@@ -24,11 +40,7 @@ export class HttpListener {
     server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) =>
-        reject(
-          new HttpListenError(
-            `failed to start the ${name} server on ${listen.host || '*'}:${listen.port}: ${error.code ?? error.message}`,
-          ),
-        ),
+        reject(new HttpListenError(`${name} server: ${goListenErrorText(listen, error)}`)),
       );
       server.listen({ port: listen.port, host: listen.host === '' ? undefined : listen.host }, () =>
         resolve(),

@@ -17,12 +17,15 @@ export class DaemonProcess {
   stdout = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 
-  constructor(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
+  /** `stdin`: text written to the process's stdin, which is then closed (default: no stdin). */
+  constructor(args: readonly string[], env: NodeJS.ProcessEnv = {}, stdin?: string, cwd?: string) {
     requireBuild();
     this.child = spawn(process.execPath, [MAIN_JS, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       env: { ...process.env, ...env },
+      ...(cwd === undefined ? {} : { cwd }),
     });
+    if (stdin !== undefined) this.child.stdin!.end(stdin);
     let partial = '';
     this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       partial += chunk;
@@ -78,8 +81,10 @@ export class DaemonProcess {
 export async function runBinary(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
+  stdin?: string,
+  cwd?: string,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const daemon = new DaemonProcess(args, env);
+  const daemon = new DaemonProcess(args, env, stdin, cwd);
   const { code } = await daemon.exited;
   return { code, stdout: daemon.stdout, stderr: daemon.stderr };
 }

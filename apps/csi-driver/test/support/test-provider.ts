@@ -34,6 +34,7 @@ export async function startTestProvider(overrides: Partial<DaemonConfig> = {}): 
     nmiEndpoint: 'http://127.0.0.1:9',
     mountTimeoutMs: 110_000,
     maxConcurrency: 64,
+    tokenCacheMaxAgeMs: 300_000,
     shutdownGraceMs: 10_000,
     warnings: [],
     ...overrides,

@@ -9,7 +9,7 @@ describe('parseTokenResponse', () => {
   it('reads expires_on as a string or a number, in seconds, into milliseconds', () => {
     expect(parseTokenResponse(body({ expires_on: '1764500000' }), now)).toEqual({
       ok: true,
-      token: { accessToken: 'tok', clientId: 'cid', expiresOnMs: 1_764_500_000_000 },
+      token: { accessToken: 'tok', clientId: 'cid', expiresOnMs: 1_764_500_000_000, receivedAtMs: now },
     });
     expect(parseTokenResponse(body({ expires_on: 1764500000 }), now)).toMatchObject({
       token: { expiresOnMs: 1_764_500_000_000 },

@@ -3,6 +3,8 @@ export interface NmiToken {
   readonly accessToken: string;
   readonly clientId: string;
   readonly expiresOnMs: number;
+  /** When NMI's answer was read (the client's clock): the token's age in the cache counts from here. */
+  readonly receivedAtMs: number;
 }
 
 export type ParsedTokenResponse =
@@ -34,10 +36,13 @@ export function parseTokenResponse(text: string, nowMs: number): ParsedTokenResp
   }
   const expiresOn = seconds(token?.['expires_on']);
   if (expiresOn !== undefined)
-    return { ok: true, token: { accessToken, clientId, expiresOnMs: expiresOn * 1000 } };
+    return { ok: true, token: { accessToken, clientId, expiresOnMs: expiresOn * 1000, receivedAtMs: nowMs } };
   const expiresIn = seconds(token?.['expires_in']);
   if (expiresIn !== undefined)
-    return { ok: true, token: { accessToken, clientId, expiresOnMs: nowMs + expiresIn * 1000 } };
+    return {
+      ok: true,
+      token: { accessToken, clientId, expiresOnMs: nowMs + expiresIn * 1000, receivedAtMs: nowMs },
+    };
   return { ok: false, problem: 'no-expiry' };
 }
 

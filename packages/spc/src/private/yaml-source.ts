@@ -14,6 +14,7 @@ import {
   type YAMLMap,
   type YAMLSeq,
 } from 'yaml';
+import { yamlErrorOffset } from './yaml-error-position.js';
 
 /**
  * Deepest collection nesting we compose. The `yaml` composer recurses per level; near the stack
@@ -84,7 +85,8 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): YamlSou
   const problems: YamlProblem[] = [];
   for (const document of documents) {
     const error = document.errors[0];
-    if (error) problems.push({ offset: error.pos[0], message: error.message });
+    if (error)
+      problems.push({ offset: yamlErrorOffset(document.errors, text, selected), message: error.message });
   }
   return { text, lineCounter, documents: documents.map(withAliasTable), problems };
 }
