@@ -24,6 +24,7 @@ import {
   type ObjectContent,
   secretContent,
 } from './private/object-content.js';
+import { DEFAULT_H2_PING_INTERVAL_MS } from './private/proxy-dispatcher.js';
 import { type ListedVersion, selectVersions } from './private/select-versions.js';
 import { SharedTransport } from './private/shared-transport.js';
 import { SingleFlight } from './private/single-flight.js';
@@ -129,11 +130,11 @@ export class KeyVaultFetcher {
       },
       this.#now,
     );
-    this.#transport = new SharedTransport(
-      options.transport ?? 'undici',
-      options.clientOptions ?? {},
-      this.#maxConcurrency,
-    );
+    this.#transport = new SharedTransport(options.transport ?? 'undici', options.clientOptions ?? {}, {
+      connectionsPerOrigin: this.#maxConcurrency,
+      httpVersion: options.httpVersion ?? '2',
+      pingIntervalMs: options.http2PingIntervalMs ?? DEFAULT_H2_PING_INTERVAL_MS,
+    });
   }
 
   /**

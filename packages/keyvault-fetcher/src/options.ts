@@ -84,6 +84,18 @@ export interface ContentCacheOptions {
 export interface KeyVaultFetcherOptions {
   /** Default `undici`; `sdk` falls back to the SDK's own HTTP client. */
   readonly transport?: KeyVaultTransport;
+  /**
+   * With the `undici` transport: `2` (default) offers HTTP/2 by ALPN and multiplexes every request
+   * to a vault host on one connection (one CONNECT tunnel, one TLS handshake), falling back to
+   * HTTP/1.1 where the server or proxy does not take h2; `1.1` never offers h2 (for proxies that
+   * inspect or cannot pass it).
+   */
+  readonly httpVersion?: '2' | '1.1';
+  /**
+   * HTTP/2 PING interval (default 5000 ms); a connection that reads nothing for two intervals is
+   * closed and its requests retried on a new one.
+   */
+  readonly http2PingIntervalMs?: number;
   /** Concurrent Key Vault requests per vault URL, across all mounts (default 64). */
   readonly maxConcurrency?: number;
   /** Order PFX certificates leaf → root (`--construct-pem-chain`, default true). */

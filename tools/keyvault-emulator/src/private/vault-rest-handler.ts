@@ -102,6 +102,7 @@ export async function handleVaultRequest(
     errorCode: undefined,
     via: ctx.via,
     clientRequestId,
+    httpVersion: req.httpVersion,
     fault: undefined,
   });
   const baseHeaders: Record<string, string> = {
