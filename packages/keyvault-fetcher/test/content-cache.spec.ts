@@ -194,18 +194,23 @@ describe('stale on error', () => {
       clock.now += 5 * MINUTE;
       kv.injectFault({ vault: VAULT, path: '/secrets/s2/', action: { type: 'unavailable' } });
       kv.injectFault({ vault: VAULT, path: '/secrets/s3/', action: { type: 'reset' } });
-      for (let i = 0; i < 3; i++) {
+      // First alone: over HTTP/2 a reset takes down every request multiplexed on the connection.
+      expect(text((await fetch([object({ objectName: 's2' })])).files[0]?.contents)).toBe('value 2');
+      expect(text((await fetch([object({ objectName: 's3' })])).files[0]?.contents)).toBe('value 3');
+      for (let i = 0; i < 2; i++) {
         const result = await fetch([object({ objectName: 's2' }), object({ objectName: 's3' })]);
         expect(result.files.map((f) => text(f.contents))).toEqual(['value 2', 'value 3']);
       }
       expect(results('stale')).toBe(6);
       const warnings = events.filter((e) => e.type === 'stale-served');
-      expect(warnings.map((w) => [w.objectName, w.failure.split(':')[0]])).toEqual([
+      expect(warnings.map((w) => [w.objectName, w.failure.split(':')[0]]).sort()).toEqual([
         ['s2', 'SERVER_ERROR'],
         ['s3', 'NETWORK_ERROR'],
       ]);
-      expect(warnings[0]).toMatchObject({ objectType: 'secret', vaultHost: `${VAULT}.vault.azure.net` });
-      expect(warnings[0]?.ageMs).toBeGreaterThanOrEqual(5 * MINUTE);
+      for (const w of warnings) {
+        expect(w).toMatchObject({ objectType: 'secret', vaultHost: `${VAULT}.vault.azure.net` });
+        expect(w.ageMs).toBeGreaterThanOrEqual(5 * MINUTE);
+      }
       for (const w of warnings) expect(JSON.stringify(w)).not.toMatch(/value \d/);
 
       // A successful read resets the warning; a later outage warns again.

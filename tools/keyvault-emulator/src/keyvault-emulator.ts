@@ -9,7 +9,7 @@ import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TLSSocket } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket, type Server as TlsServer } from 'node:tls';
 import { EmulatedVault, type VaultOptions } from './emulated-vault.js';
 import { type FaultHandle, FaultInjector, type FaultRule } from './fault-rules.js';
 import { applyFixture, type EmulatorFixture, loadFixtureFile } from './fixture.js';
@@ -97,7 +97,7 @@ export class KeyVaultEmulator {
   readonly #server: NetServer;
   readonly #http: Server;
   /** TLS for every connection: ALPN picks HTTP/2 or HTTP/1.1, both served by #onRequest. */
-  readonly #tlsServer: Http2SecureServer;
+  readonly #tlsServer: Http2SecureServer | TlsServer;
   readonly #vaults = new Map<string, EmulatedVault>();
   readonly #hosts = new Map<string, HostHandler>();
   readonly #connections = new WeakMap<Socket, ConnectionInfo>();
@@ -121,12 +121,18 @@ export class KeyVaultEmulator {
     this.tls = tls;
     this.#server = server;
     this.#http = http;
-    this.#tlsServer = createSecureServer({
-      key: tls.leafKeyPem,
-      cert: tls.leafCertPem,
-      allowHTTP1: true,
-      ALPNProtocols: [...(options.alpnProtocols ?? ['h2', 'http/1.1'])],
-    });
+    const alpn = options.alpnProtocols ?? ['h2', 'http/1.1'];
+    // node:http2 always offers h2 (it overrides ALPNProtocols), so an HTTP/1.1-only vault is a
+    // plain TLS server in front of the HTTP/1.1 server.
+    this.#tlsServer = alpn.includes('h2')
+      ? createSecureServer({
+          key: tls.leafKeyPem,
+          cert: tls.leafCertPem,
+          allowHTTP1: alpn.includes('http/1.1'),
+        })
+      : createTlsServer({ key: tls.leafKeyPem, cert: tls.leafCertPem, ALPNProtocols: [...alpn] }, (secure) =>
+          http.emit('connection', secure),
+        );
     this.#tlsServer.on('secureConnection', (secure: TLSSocket) => {
       // The raw socket is the one handed to the TLS server (its `_parent`).
       const parent = (secure as TLSSocket & { _parent?: WithInfo<Socket> })._parent;
@@ -136,9 +142,7 @@ export class KeyVaultEmulator {
         (secure as WithInfo<TLSSocket>)[CONNECTION_INFO] = info;
       }
     });
-    this.#tlsServer.on('request', (req, res) =>
-      this.#onRequest(req as unknown as IncomingMessage, res as unknown as ServerResponse),
-    );
+    this.#tlsServer.on('request', (req: IncomingMessage, res: ServerResponse) => this.#onRequest(req, res));
     // Sessions and sockets are torn down with the raw sockets (stop() destroys every one).
     this.#tlsServer.on('sessionError', () => undefined);
     this.#tlsServer.on('tlsClientError', () => undefined);
@@ -267,7 +271,11 @@ export class KeyVaultEmulator {
    * connections are served normally. Returns how many connections were frozen.
    */
   freezeConnections(): number {
-    for (const socket of this.#sockets) socket.pause();
+    for (const socket of this.#sockets) {
+      // TLS reads the TCP handle natively (the stream's pause() does not reach it): stop libuv's reads.
+      (socket as Socket & { _handle?: { readStop?: () => number } })._handle?.readStop?.();
+      socket.pause();
+    }
     return this.#sockets.size;
   }
 

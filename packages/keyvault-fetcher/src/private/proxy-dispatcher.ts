@@ -1,6 +1,6 @@
 import type { ProxySettings } from '@azure/core-rest-pipeline';
-import { buildConnector, EnvHttpProxyAgent, Pool } from 'undici';
-import { watchSilentConnections } from './silent-connection-watchdog.js';
+import { EnvHttpProxyAgent, Pool } from 'undici';
+import { createMultiplexingClient } from './multiplexing-client.js';
 
 /** HTTP versions the fetcher may speak to Key Vault: `2` offers h2 and falls back to 1.1 by ALPN. */
 export type KeyVaultHttpVersion = '2' | '1.1';
@@ -47,8 +47,8 @@ export function createProxyDispatcher(
  * multiplexed on one connection: one CONNECT tunnel and one TLS handshake instead of one per
  * concurrent request. Behind a proxy the TLS to the vault is made by the ProxyAgent's own
  * connector, which offers `h2` only when `requestTls.allowH2` is set as well; without it the pool
- * would speak HTTP/1.1 on one connection at a time. Each pool's connector is wrapped by the
- * silent-connection watchdog (the ProxyAgent hands its tunnel connector to the pool factory).
+ * would speak HTTP/1.1. Each pool's clients carry many requests per connection once h2 is
+ * negotiated, and close a connection that stops answering PINGs (multiplexing-client.ts).
  */
 function http2Options(settings: DispatcherSettings): Record<string, unknown> {
   if (settings.httpVersion === '1.1') return {};
@@ -57,14 +57,13 @@ function http2Options(settings: DispatcherSettings): Record<string, unknown> {
     allowH2: true,
     pingInterval: interval,
     requestTls: { allowH2: true },
-    factory: (origin: string | URL, options: Record<string, unknown>) => {
-      const given = options.connect;
-      const connect =
-        typeof given === 'function'
-          ? (given as buildConnector.connector)
-          : buildConnector({ timeout: 10_000, ...(given as object | undefined), allowH2: true });
-      return new Pool(origin, { ...options, connect: watchSilentConnections(connect, interval) });
-    },
+    // The pool builds each client's connector (TLS with ALPN h2); the client learns the protocol.
+    factory: (origin: string | URL, options: Record<string, unknown>) =>
+      new Pool(origin, {
+        ...options,
+        factory: (url: URL, clientOptions: object) =>
+          createMultiplexingClient(url, clientOptions as Record<string, unknown>, interval),
+      }),
   };
 }
 

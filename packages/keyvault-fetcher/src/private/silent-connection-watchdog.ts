@@ -24,11 +24,13 @@ export class SilentConnectionError extends Error {
 export function watchSilentConnections(
   connect: buildConnector.connector,
   intervalMs: number,
+  onConnected: (socket: Socket) => void = () => undefined,
 ): buildConnector.connector {
   return (options, callback) =>
     connect(options, (error, socket) => {
-      if (error === null && socket !== null && (socket as TLSSocket).alpnProtocol === 'h2') {
-        watch(socket as Socket, intervalMs);
+      if (error === null && socket !== null) {
+        if ((socket as TLSSocket).alpnProtocol === 'h2') watch(socket as Socket, intervalMs);
+        onConnected(socket as Socket);
       }
       (callback as (error: Error | null, socket: Socket | null) => void)(error, socket as Socket | null);
     });
