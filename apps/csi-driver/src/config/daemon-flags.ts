@@ -125,6 +125,13 @@ export const DAEMON_FLAGS: FlagSpecs = {
     usage: 'Key Vault requests in flight per vault on this node',
     validate: (value) => ((value as number) >= 1 ? undefined : 'must be at least 1'),
   },
+  'keyvault-http-version': {
+    kind: 'string',
+    defaultText: '2',
+    usage:
+      'HTTP version to Key Vault: 2 (one multiplexed connection per vault, HTTP/1.1 where h2 is not offered) or 1.1 (for proxies that cannot pass h2)',
+    validate: (value) => (value === '2' || value === '1.1' ? undefined : 'must be 2 or 1.1'),
+  },
   'token-cache-max-age': {
     kind: 'duration',
     defaultText: '5m',
@@ -202,6 +209,8 @@ export interface DaemonConfig {
   readonly tokenCacheMaxAgeMs: number;
   /** Absent: off (configurations built in code before the cache existed). */
   readonly contentCache?: ContentCacheConfig;
+  /** `--keyvault-http-version`; absent: `2`. */
+  readonly keyVaultHttpVersion?: '2' | '1.1';
   /** How long a stop waits for in-flight mounts before cancelling them. */
   readonly shutdownGraceMs: number;
   /** Things the operator should know about the flags (ignored compatibility flags). */
@@ -302,6 +311,7 @@ export function parseDaemonCommandLine(
       mountTimeoutMs: numberFlag(flags, 'mount-timeout'),
       maxConcurrency: numberFlag(flags, 'max-concurrency'),
       tokenCacheMaxAgeMs: numberFlag(flags, 'token-cache-max-age'),
+      keyVaultHttpVersion: stringFlag(flags, 'keyvault-http-version') as '2' | '1.1',
       contentCache: {
         ttlMs: numberFlag(flags, 'content-cache-ttl'),
         maxBytes: numberFlag(flags, 'content-cache-max-bytes'),

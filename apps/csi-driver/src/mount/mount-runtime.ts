@@ -22,6 +22,7 @@ export type MountRuntimeConfig = Pick<
   | 'nmiEndpoint'
   | 'maxConcurrency'
   | 'contentCache'
+  | 'keyVaultHttpVersion'
   | 'constructPemChain'
   | 'writeCertAndKeyInSeparateFiles'
   | 'customUserAgent'
@@ -60,6 +61,7 @@ export function createMountRuntime(
     writeCertAndKeyInSeparateFiles: config.writeCertAndKeyInSeparateFiles,
     userAgentPrefix: userAgentPrefix(options.version, config.customUserAgent),
     ...(config.contentCache ? { contentCache: config.contentCache } : {}),
+    ...(config.keyVaultHttpVersion ? { httpVersion: config.keyVaultHttpVersion } : {}),
     ...(options.keyVaultClientOptions ? { clientOptions: options.keyVaultClientOptions } : {}),
     onEvent: fetcherEventRecorder(metrics, logger),
   });
