@@ -30,8 +30,11 @@ export async function measureBareClientFloor(options: FloorOptions): Promise<Flo
   const { token } = issueTestToken({ audience: 'https://vault.azure.net', clientId: options.clientId });
   const agent = new ProxyAgent({
     uri: options.proxyUrl,
-    connections: options.secretNames.length,
-    ...(options.http2 ? { allowH2: true, pipelining: 100 } : {}),
+    // h2: one connection carrying every request (undici holds a connection busy after `pipelining`
+    // requests whatever the protocol); HTTP/1.1: one connection per concurrent request.
+    ...(options.http2
+      ? { connections: 1, allowH2: true, pipelining: 100 }
+      : { connections: options.secretNames.length }),
     requestTls: { ca, ...(options.http2 ? { allowH2: true } : {}) },
   });
   const origin = `https://${options.vault}.vault.azure.net`;

@@ -31,6 +31,10 @@ export const MISS_NOTES: MissNotes = {
     'As for the uncapped burst: shared clients per resolved identity; a miss means the requests did not overlap.',
   'capped.rotation.keyVaultRequests': ROTATION,
   'cached.rotation.keyVaultRequests': CACHED_ROTATION,
+  'cold.ratio':
+    'Issue 14 \u00a72, partly done: HTTP/2 made a cold mount one CONNECT tunnel and one TLS handshake (was 50), which the tunnels row checks. What is left is per-request work in the daemon: the challenge round trip and token of a new identity, the SDK pipeline per request, conversions and the gRPC answer; not yet profiled (`--cpu-prof`). The floor holds a token and skips the challenge, so \u2264 2\u00d7 needs that work cut.',
+  'warm.ratio':
+    'Issue 14 \u00a72, not done: a warm 50-secret mount still spends most of its time in CPU per request (SDK pipeline, conversions, response encoding), plus the new pod\u2019s NMI call; not yet profiled (`--cpu-prof`). HTTP/2 did not help here (one connection, the same per-request work).',
   'memory.burstPeakRssMiB': MEMORY,
   'memory.throughputPeakRssMiB': MEMORY,
   'capped.peakRssMiB': CAPPED_MEMORY,
