@@ -3,6 +3,7 @@ import { GrpcServer } from './grpc/grpc-server.js';
 import { createHealthServer } from './grpc/health-service.js';
 import { createProviderServer, type MountCallHandler } from './grpc/provider-service.js';
 import { HealthProbe, healthzHandler } from './observability/healthz.js';
+import type { HttpLimits } from './observability/http-limits.js';
 import { HttpListener } from './observability/http-listener.js';
 import { type Logger, withCaller } from './observability/logger.js';
 import type { DriverMetrics } from './observability/metrics.js';
@@ -19,6 +20,8 @@ export interface DaemonOptions {
   readonly endpoint: Endpoint;
   readonly healthz: { host: string; port: number; path: string; timeoutMs: number } | null;
   readonly metrics: { host: string; port: number } | null;
+  /** Bounds of the health and metrics listeners (default DEFAULT_HTTP_LIMITS). */
+  readonly httpLimits?: HttpLimits;
   readonly shutdownGraceMs: number;
   readonly runtimeVersion: string;
   readonly logger: Logger;
@@ -58,11 +61,17 @@ export class Daemon {
   static async start(options: DaemonOptions): Promise<Daemon> {
     const logger = withCaller(options.logger, 'daemon.ts');
     const observe = options.driverMetrics.observeGrpcRequest.bind(options.driverMetrics);
+    const listenerOptions = {
+      logger,
+      ...(options.httpLimits ? { limits: options.httpLimits } : {}),
+    };
     // A port that cannot be bound is logged and the daemon keeps serving mounts, as the
     // reference: the liveness probe decides about a missing health server.
-    const metricsServer = options.metrics
+    const metrics = options.metrics;
+    const metricsServer = metrics
       ? await startOrLog(
-          () => HttpListener.start('metrics', options.metrics!, metricsHandler(options.driverMetrics)),
+          () =>
+            HttpListener.start('metrics', metrics, metricsHandler(options.driverMetrics), listenerOptions),
           (error) => logger.error({ err: error }, 'listen and server error'), // sic: the reference's text
         )
       : undefined;
@@ -90,7 +99,8 @@ export class Daemon {
       const healthz = options.healthz;
       const healthProbe = new HealthProbe(bound, healthz.timeoutMs);
       healthzServer = await startOrLog(
-        () => HttpListener.start('healthz', healthz, healthzHandler(healthz.path, healthProbe)),
+        () =>
+          HttpListener.start('healthz', healthz, healthzHandler(healthz.path, healthProbe), listenerOptions),
         (error) => logger.error({ err: error }, 'failed to start health check server'),
       );
       if (healthzServer) probe = healthProbe;

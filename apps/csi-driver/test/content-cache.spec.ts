@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +25,7 @@ describe('content cache: rotation poll of 200 pods × 10 secrets', () => {
   let podSeq = 0;
 
   const newPod = (vault: string, clientId = IDENTITY) => {
-    const pod = { namespace: 'cache', name: `${vault}-pod-${++podSeq}`, uid: `uid-${podSeq}` };
+    const pod = { namespace: 'cache', name: `${vault}-pod-${++podSeq}`, uid: randomUUID() };
     fakes.nmi.bind(pod.namespace, pod.name, clientId);
     return pod;
   };
@@ -113,7 +114,7 @@ describe('content cache: rotation poll of 200 pods × 10 secrets', () => {
       expect(fakes.kv.countRequests({ vault: 'kv-cache-on' })).toBe(kvBefore);
 
       // A pod NMI gives no identity never sees the cached content, and Key Vault is not asked.
-      const unbound = { namespace: 'cache', name: 'unbound', uid: 'uid-unbound' };
+      const unbound = { namespace: 'cache', name: 'unbound', uid: randomUUID() };
       const refused = await mount(on.client, { attributes: attributes('kv-cache-on', unbound) }, 7000);
       expect(refused.error?.code).toBe(status.FAILED_PRECONDITION);
       for (const value of VALUES) expect(refused.error?.details).not.toContain(value);

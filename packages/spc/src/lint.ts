@@ -12,6 +12,7 @@ import {
 import { echo } from './private/echo.js';
 import { goLeadingSpaceLength, goParseBool, goQuote, goToUpper, goTrimSpace } from './private/go-text.js';
 import { suggestName } from './private/suggest.js';
+import { wildcardRegExp } from './private/wildcard.js';
 import { valueToSourceOffset } from './private/yaml-source.js';
 import { SpcError } from './spc-error.js';
 import { azureVaultNameProblems, validateVaultName } from './vault-name.js';
@@ -36,7 +37,7 @@ export interface LintResult {
   readonly skippedDocuments: number;
 }
 
-/** Every parameter the provider reads (spc-parameters.md §2). */
+/** Every parameter the provider reads (docs/spc-parameters.md §2). */
 export const KNOWN_PARAMETERS = [
   'keyvaultName',
   'tenantID',
@@ -66,7 +67,7 @@ const FLAGS = ['usePodIdentity', 'useVMManagedIdentity', 'useAzureTokenProxy'] a
 const MAX_SUGGESTION_CANDIDATES = 1000;
 
 /**
- * Checks SecretProviderClass manifests offline: every rule a mount applies (spc-parameters.md
+ * Checks SecretProviderClass manifests offline: every rule a mount applies (docs/spc-parameters.md
  * §1–§7) except values only kubelet supplies (pod name, namespace, service-account tokens, the
  * nodePublishSecretRef secret of a service principal), plus lint-only warnings. Reports every
  * finding, sorted by position; never throws.
@@ -295,18 +296,26 @@ function lintSecretObjects(located: LocatedSecretProviderClass, analysis: Object
   const files = new Set<string>();
   const secretFiles = new Set<string>();
   const histories: { path: string; count: number }[] = [];
+  const wildcards: RegExp[] = [];
   for (const item of analysis.items) {
+    if (item.object?.wildcard) {
+      wildcards.push(wildcardRegExp(item.fields.objectName));
+      continue;
+    }
     const path = item.fields.objectAlias !== '' ? item.fields.objectAlias : item.fields.objectName;
     if (path === '') continue;
     if (item.objectVersionHistory > 1) histories.push({ path, count: item.objectVersionHistory });
     else files.add(path);
     if (item.fields.objectType === 'secret') secretFiles.add(path);
+    // jmesPath files and metadata sidecars (extensions.md §3, §5).
+    for (const claim of item.claims) if (claim.history <= 1) files.add(claim.path);
   }
   for (const ref of located.secretObjectRefs) {
     const data = located.spc.spec.secretObjects[ref.secret]?.data[ref.item];
     if (!data) continue;
     const name = data.objectName;
     if (files.has(name)) continue;
+    if (wildcards.some((pattern) => pattern.test(name.replace(/\.metadata\.json$/, '')))) continue;
     if (histories.some((h) => isHistoryFile(name, h.path, h.count))) continue;
     const split = /^(.*)\.(crt|key)$/.exec(name);
     if (split && secretFiles.has(split[1]!)) {

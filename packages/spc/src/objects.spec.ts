@@ -272,7 +272,7 @@ describe('objects: per-object checks in order (step 14)', () => {
   });
 });
 
-describe('objects: quirk fixes (spc-parameters.md §7)', () => {
+describe('objects: quirk fixes (docs/spc-parameters.md §7)', () => {
   it('validates objectType (wrong case too) with the reference text', () => {
     for (const type of ['Secret', 'certificate', '']) {
       const error = objectsFailure(`objectName: a\nobjectType: "${type}"`);
@@ -383,6 +383,56 @@ describe('objects: quirk fixes (spc-parameters.md §7)', () => {
   });
 });
 
+describe('split .crt/.key files in the path checks (--write-cert-and-key-in-separate-files)', () => {
+  const SPLIT = { options: { writeCertAndKeyInSeparateFiles: true } };
+  const NOTE = ' (a split certificate or key file: --write-cert-and-key-in-separate-files is on)';
+  const tls = 'objectName: tls\nobjectType: secret';
+
+  it('refuses an object at <file>.crt or <file>.key of a secret, in either order', () => {
+    for (const [items, message] of [
+      [
+        [tls, 'objectName: other\nobjectType: secret\nobjectAlias: tls.crt'],
+        wrap('secret', 'other', '', `duplicate file path "tls.crt" (objects 0 and 1)${NOTE}`),
+      ],
+      [
+        ['objectName: k\nobjectType: key\nobjectAlias: tls.key', tls],
+        wrap('secret', 'tls', '', `duplicate file path "tls.key" (objects 0 and 1)${NOTE}`),
+      ],
+    ] as const) {
+      const error = failure({ objects: objects(...items) }, SPLIT);
+      expect(error.code).toBe('DUPLICATE_FILE_PATH');
+      expect(error.message).toBe(message);
+    }
+  });
+
+  it('claims <dir>/<i>.crt and .key of a history object', () => {
+    const history = 'objectName: h\nobjectType: secret\nobjectVersionHistory: 2';
+    const error = failure(
+      { objects: objects(history, 'objectName: x\nobjectType: secret\nobjectAlias: h/1.key') },
+      SPLIT,
+    );
+    expect(error.message).toBe(
+      wrap('secret', 'x', '', `duplicate file path "h/1.key" (objects 0 and 1)${NOTE}`),
+    );
+    expect(
+      plan({ objects: objects(history, 'objectName: x\nobjectType: secret\nobjectAlias: h/2.key') }, SPLIT)
+        .objects,
+    ).toHaveLength(2);
+  });
+
+  it('leaves keys, certs, pfx secrets and the flag off alone', () => {
+    const crt = 'objectName: other\nobjectType: secret\nobjectAlias: a.crt';
+    for (const owner of [
+      'objectName: a\nobjectType: key',
+      'objectName: a\nobjectType: cert',
+      'objectName: a\nobjectType: secret\nobjectFormat: PFX',
+    ]) {
+      expect(plan({ objects: objects(owner, crt) }, SPLIT).objects).toHaveLength(2);
+    }
+    expect(plan({ objects: objects('objectName: a\nobjectType: secret', crt) }).objects).toHaveLength(2);
+  });
+});
+
 describe('parseObjects', () => {
   it('parses the objects parameter alone, with a default mode', () => {
     const result = parseObjects(' array:\n  - "objectName: a\\nobjectType: secret"\n', {
@@ -396,12 +446,13 @@ describe('parseObjects', () => {
   });
 
   it('refuses deeply nested or alias-heavy YAML quickly instead of crashing', () => {
-    const deep = `array: ${'['.repeat(20_000)}`;
+    const deep = `array: ${'['.repeat(2_000)}`;
     expect(() => parseObjects(deep)).toThrow(
       /^failed to yaml unmarshal objects, error: yaml: line 1: document nested deeper than 64 levels$/,
     );
     const deepBlock = `array:\n  - ${'- '.repeat(20_000)}x`;
     expect(() => parseObjects(deepBlock)).toThrow(SpcError);
+    expect(() => parseObjects(`array: ${'['.repeat(20_000)}`)).toThrow(/^objects is too complex/);
     const laughs = `a: &a [x, x, x, x, x, x, x, x, x, x]\narray: [${Array(200).fill('*a').join(', ')}]`;
     expect(() => parseObjects(laughs)).toThrow(/alias references/);
   });

@@ -1,8 +1,9 @@
 import { type ReadTextFile, readOperatorCloudFile, readSpcCloudFile, resolveCloud } from './clouds.js';
 import { buildIdentityConfig, SERVICE_ACCOUNT_TOKENS_KEY } from './identity.js';
 import { MAX_ATTRIBUTES_BYTES, MAX_SECRETS_BYTES, overLimit, utf8Length } from './input-limits.js';
-import type { CloudEnvironment, MountPlan, PodInfo } from './mount-plan.js';
-import { analyzeObjects } from './objects.js';
+import type { CloudEnvironment, KeyVaultObject, MountPlan, PodInfo } from './mount-plan.js';
+import { objectsOfOutcome, parseObjectsOutcome } from './objects-outcome.js';
+import { validatePodName, validatePodNamespace, validatePodUid } from './pod-info.js';
 import { echo } from './private/echo.js';
 import { goParseBool, goQuote, goTrimSpace } from './private/go-text.js';
 import { decodeStringMap, jsonKind, parseJson } from './private/json-payload.js';
@@ -39,6 +40,26 @@ export interface ParseMountRequestOptions {
    * `defaultCloudEnvFileName`.
    */
   readonly readTextFile?: ReadTextFile;
+  /**
+   * The daemon's `--write-cert-and-key-in-separate-files`: a `secret` object (not `pfx`) may then
+   * also write `<file>.crt` and `<file>.key`, and those names take part in the duplicate-path check.
+   */
+  readonly writeCertAndKeyInSeparateFiles?: boolean;
+  /** Most objects a mount may list (default `DEFAULT_MAX_MOUNT_OBJECTS`, 1,000). */
+  readonly maxObjects?: number;
+}
+
+/**
+ * A Mount request checked up to its `objects` (steps 1–12). The caller parses `objectsText` (steps
+ * 13–15; e.g. from a cache or off the main thread) and passes the objects to `complete`, which runs
+ * step 16 and builds the plan: errors come in the same order as from `parseMountRequest`.
+ */
+export interface PendingMountRequest {
+  /** The trimmed, non-empty `objects` parameter. */
+  readonly objectsText: string;
+  /** The request's `permission`: the mode of objects without `filePermission`. */
+  readonly defaultFileMode: number;
+  complete(objects: readonly KeyVaultObject[]): MountPlan;
 }
 
 /** Attribute keys kubelet adds when the CSIDriver has `podInfoOnMount: true`. */
@@ -51,7 +72,7 @@ export const SERVICE_ACCOUNT_NAME_KEY = 'csi.storage.k8s.io/serviceAccount.name'
 const MAX_DEFAULT_FILE_MODE = 0o777;
 
 /**
- * Validates a Mount request into a `MountPlan`, in the reference's order (spc-parameters.md §5,
+ * Validates a Mount request into a `MountPlan`, in the reference's order (docs/spc-parameters.md §5,
  * steps 1–16, with our checks inside step 14 and right after it), before any network call.
  * Throws `SpcError` (and nothing else) for every invalid input; the message is the reference's
  * text without the daemon's `failed to mount objects, error: ` prefix.
@@ -60,8 +81,24 @@ export function parseMountRequest(
   request: MountRequestPayload,
   options: ParseMountRequestOptions = {},
 ): MountPlan {
+  const pending = beginMountRequest(request, options);
+  const outcome = parseObjectsOutcome(pending.objectsText, pending.defaultFileMode, {
+    maxObjects: options.maxObjects,
+    writeCertAndKeyInSeparateFiles: options.writeCertAndKeyInSeparateFiles ?? false,
+  });
+  return pending.complete(objectsOfOutcome(outcome));
+}
+
+/**
+ * Steps 1–12 of `parseMountRequest` (every check before the `objects` YAML). Throws `SpcError` and
+ * nothing else.
+ */
+export function beginMountRequest(
+  request: MountRequestPayload,
+  options: ParseMountRequestOptions = {},
+): PendingMountRequest {
   try {
-    return parse(request, options);
+    return begin(request, options);
   } catch (error) {
     if (error instanceof SpcError) throw error;
     // Only resource exhaustion can get here (e.g. a stack overflow deep inside a dependency).
@@ -72,13 +109,13 @@ export function parseMountRequest(
   }
 }
 
-function parse(request: MountRequestPayload, options: ParseMountRequestOptions): MountPlan {
+function begin(request: MountRequestPayload, options: ParseMountRequestOptions): PendingMountRequest {
   const attributes = decodePayload(request?.attributes, ATTRIBUTES_PAYLOAD);
   const secrets = decodePayload(request?.secrets, SECRETS_PAYLOAD);
   const defaultFileMode = decodePermission(request?.permission);
   const get = (key: string): string => goTrimSpace(attributes.get(key) ?? '');
 
-  // 1–2
+  // 1–2, each followed by Kubernetes' own rule for the value (ours), and the UID (ours)
   const pod: PodInfo = Object.freeze({
     name: get(POD_NAME_KEY),
     namespace: get(POD_NAMESPACE_KEY),
@@ -86,7 +123,10 @@ function parse(request: MountRequestPayload, options: ParseMountRequestOptions):
     serviceAccountName: get(SERVICE_ACCOUNT_NAME_KEY),
   });
   if (pod.name === '') throw new SpcError('POD_NAME_MISSING', 'pod name is not provided');
+  validatePodName(pod.name);
   if (pod.namespace === '') throw new SpcError('POD_NAMESPACE_MISSING', 'pod namespace is not provided');
+  validatePodNamespace(pod.namespace);
+  validatePodUid(pod.uid);
 
   // 3–6
   const usePodIdentity = parseFlag('usePodIdentity', get('usePodIdentity'));
@@ -137,23 +177,27 @@ function parse(request: MountRequestPayload, options: ParseMountRequestOptions):
   // 12–15
   const objectsText = get('objects');
   if (objectsText === '') throw new SpcError('OBJECTS_MISSING', 'objects is not set');
-  const analysis = analyzeObjects(objectsText, defaultFileMode, { firstErrorOnly: true });
-  if (analysis.firstError) throw analysis.firstError;
+  const secretProviderClass = get('secretProviderClass');
 
-  // 16
-  validateVaultName(keyvaultName);
-
-  return Object.freeze({
-    pod,
-    keyvaultName,
-    vaultUrl: vaultUrlFor(keyvaultName, cloud),
-    tenantId,
-    cloud,
-    identity,
-    objects: Object.freeze(analysis.objects),
+  return {
+    objectsText,
     defaultFileMode,
-    secretProviderClass: get('secretProviderClass'),
-  });
+    complete(objects) {
+      // 16
+      validateVaultName(keyvaultName);
+      return Object.freeze({
+        pod,
+        keyvaultName,
+        vaultUrl: vaultUrlFor(keyvaultName, cloud),
+        tenantId,
+        cloud,
+        identity,
+        objects: Object.isFrozen(objects) ? objects : Object.freeze([...objects]),
+        defaultFileMode,
+        secretProviderClass,
+      });
+    },
+  };
 }
 
 interface Payload {

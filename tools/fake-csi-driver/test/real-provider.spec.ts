@@ -43,7 +43,17 @@ describe('against the real provider', () => {
       mountTimeoutMs: 10_000,
       maxConcurrency: 4,
       tokenCacheMaxAgeMs: 300_000,
+      maxMountBytes: 4_194_304,
+      maxInflightMountBytes: 8_388_608,
+      maxMountObjects: 1000,
       shutdownGraceMs: 1000,
+      // No CA file: identity binding's start-up fails at once, without any network.
+      tokenProxy: {
+        url: '',
+        sniName: '',
+        caFile: join(dir, 'no-such-ca.crt'),
+        apiServerHost: 'kubernetes.default.svc.cluster.local',
+      },
       warnings: [],
     };
     const logger = createLogger({ json: true, verbosity: 0, destination: { write: () => undefined } });
@@ -81,6 +91,27 @@ describe('against the real provider', () => {
     expect(code).toBe(1);
     expect(err.join('')).toBe(
       'failed to mount secrets store objects for pod default/busybox, err: rpc error: code = InvalidArgument desc = failed to mount objects, error: keyvaultName is not provided\n',
+    );
+  });
+
+  it('CLI: fails at once, as the driver does, when no provider socket exists', async () => {
+    const manifest = join(dir, 'spc.yaml');
+    await writeFile(manifest, MANIFEST);
+    const err: string[] = [];
+    const code = await runCli(
+      [
+        'mount',
+        `--socket=${join(dir, 'absent.sock')}`,
+        `--spc=${manifest}`,
+        '--pod-name=busybox',
+        '--pod-namespace=default',
+        `--target-path=${dir}`,
+      ],
+      { stdout: () => undefined, stderr: (t) => err.push(t) },
+    );
+    expect(code).toBe(1);
+    expect(err.join('')).toBe(
+      'failed to mount secrets store objects for pod default/busybox, err: error connecting to provider "azure": provider not found: provider "azure"\n',
     );
   });
 

@@ -4,10 +4,17 @@ import {
   type FlagSpecs,
   type FlagValue,
   numberFlag,
+  type ParsedFlags,
   parseFlags,
   stringFlag,
 } from '../flags/flag-parser.js';
-import { type Endpoint, EndpointError, parseEndpoint } from './endpoint.js';
+import {
+  DEFAULT_API_SERVER_HOST,
+  DEFAULT_TOKEN_PROXY_CA_FILE,
+  type TokenProxyFlags,
+} from '../identity-binding/token-proxy-settings.js';
+import type { HttpLimits } from '../observability/http-limits.js';
+import { type Endpoint, EndpointError, isLoopbackHost, parseEndpoint } from './endpoint.js';
 import {
   ignoredKlogFlagsWarning,
   KLOG_FLAGS,
@@ -105,8 +112,29 @@ export const DAEMON_FLAGS: FlagSpecs = {
     usage: 'accepted for compatibility, ignored',
     validate: port,
   },
-  'token-proxy-url': { kind: 'string', defaultText: '', usage: 'accepted for compatibility, not used yet' },
-  'sni-name': { kind: 'string', defaultText: '', usage: 'accepted for compatibility, not used yet' },
+  'token-proxy-url': {
+    kind: 'string',
+    defaultText: '',
+    usage: 'identity binding: token proxy URL ("" = https://kubernetes.default.svc.cluster.local)',
+  },
+  'sni-name': {
+    kind: 'string',
+    defaultText: '',
+    usage:
+      'identity binding: token proxy TLS server name ("" = computed from the API server certificate\'s cluster ID)',
+  },
+  'token-proxy-ca-file': {
+    kind: 'string',
+    defaultText: DEFAULT_TOKEN_PROXY_CA_FILE,
+    usage:
+      'identity binding: CA bundle trusted for the token proxy and the API server (system roots if missing)',
+  },
+  'sni-api-server-host': {
+    kind: 'string',
+    defaultText: DEFAULT_API_SERVER_HOST,
+    usage:
+      'identity binding: API server host dialled (port $KUBERNETES_SERVICE_PORT, default 443) to compute the SNI name',
+  },
   'nmi-endpoint': {
     kind: 'string',
     defaultText: 'http://127.0.0.1:2579',
@@ -131,6 +159,26 @@ export const DAEMON_FLAGS: FlagSpecs = {
     usage:
       'HTTP version to Key Vault: 2 (one multiplexed connection per vault, HTTP/1.1 where h2 is not offered) or 1.1 (for proxies that cannot pass h2)',
     validate: (value) => (value === '2' || value === '1.1' ? undefined : 'must be 2 or 1.1'),
+  },
+  'max-mount-bytes': {
+    kind: 'int',
+    defaultText: String(4 * 1024 * 1024),
+    usage:
+      'bytes of files one mount may fetch; more fails RESOURCE_EXHAUSTED (the driver drops a larger answer)',
+    validate: (value) => ((value as number) >= 1 ? undefined : 'must be at least 1'),
+  },
+  'max-inflight-mount-bytes': {
+    kind: 'int',
+    defaultText: String(8 * 1024 * 1024),
+    usage:
+      'bytes of files all mounts in flight may hold; a mount waits for room, then fails RESOURCE_EXHAUSTED',
+    validate: (value) => ((value as number) >= 1 ? undefined : 'must be at least 1'),
+  },
+  'max-mount-objects': {
+    kind: 'int',
+    defaultText: '1000',
+    usage: 'objects one SecretProviderClass may list; more fails INVALID_ARGUMENT before any request',
+    validate: (value) => ((value as number) >= 1 ? undefined : 'must be at least 1'),
   },
   'token-cache-max-age': {
     kind: 'duration',
@@ -165,6 +213,29 @@ export const DAEMON_FLAGS: FlagSpecs = {
     usage: 'address the health and metrics servers listen on ("" = all interfaces, like the reference)',
   },
   ...KLOG_FLAGS,
+  'http-max-connections': {
+    kind: 'int',
+    defaultText: '32',
+    usage: 'open connections per health/metrics listener; over it the oldest is closed',
+    validate: (value) => ((value as number) >= 1 ? undefined : 'must be at least 1'),
+  },
+  'http-header-timeout': {
+    kind: 'duration',
+    defaultText: '5s',
+    usage: 'time a health/metrics client has to send its request headers',
+    validate: positiveDuration,
+  },
+  'http-request-timeout': {
+    kind: 'duration',
+    defaultText: '10s',
+    usage: 'time a health/metrics client has to send its whole request',
+    validate: positiveDuration,
+  },
+  'insecure-tcp-endpoint': {
+    kind: 'bool',
+    defaultText: 'false',
+    usage: 'allow a tcp:// --endpoint on a non-loopback address (the gRPC API has no authentication)',
+  },
   help: { kind: 'bool', defaultText: 'false', usage: 'print this help and exit', hidden: true },
   h: { kind: 'bool', defaultText: 'false', usage: 'print this help and exit', hidden: true },
 };
@@ -195,6 +266,8 @@ export interface DaemonConfig {
   readonly healthz: (HttpListen & { readonly path: string; readonly timeoutMs: number }) | null;
   /** `null` when `--prometheus-port` is negative; port 0 = any free port. */
   readonly metrics: HttpListen | null;
+  /** Bounds of the health and metrics listeners (default DEFAULT_HTTP_LIMITS). */
+  readonly httpLimits?: HttpLimits;
   readonly logFormatJson: boolean;
   /** `--log-json-split-stream`: JSON info lines on stdout (the reference's JSON logger used stderr only). */
   readonly logJsonSplitStream?: boolean;
@@ -205,6 +278,14 @@ export interface DaemonConfig {
   readonly nmiEndpoint: string;
   readonly mountTimeoutMs: number;
   readonly maxConcurrency: number;
+  /** `--max-mount-bytes`: file bytes one mount may fetch. */
+  readonly maxMountBytes: number;
+  /** `--max-inflight-mount-bytes`: file bytes all mounts in flight may hold. */
+  readonly maxInflightMountBytes: number;
+  /** `--max-mount-objects`: objects one mount may list. */
+  readonly maxMountObjects: number;
+  /** Identity binding (`useAzureTokenProxy`): token proxy, SNI name, CA file. */
+  readonly tokenProxy: TokenProxyFlags;
   /** `--token-cache-max-age`: a cached NMI or Azure AD token is reused at most this long after it was issued. */
   readonly tokenCacheMaxAgeMs: number;
   /** Absent: off (configurations built in code before the cache existed). */
@@ -247,6 +328,23 @@ export function parseDaemonCommandLine(
     if (error instanceof EndpointError) throw new FlagError(error.message);
     throw error;
   }
+  // Anyone who can reach the port could mount any SecretProviderClass's secrets: loopback only
+  // unless the operator says otherwise.
+  if (
+    endpoint.kind === 'tcp' &&
+    !isLoopbackHost(endpoint.host) &&
+    !boolFlag(flags, 'insecure-tcp-endpoint')
+  ) {
+    throw new FlagError(
+      `refusing tcp endpoint ${stringFlag(flags, 'endpoint')}: not a loopback address and the gRPC API has no ` +
+        'authentication; use a unix:// endpoint, a loopback address, or --insecure-tcp-endpoint',
+    );
+  }
+  const headersTimeoutMs = numberFlag(flags, 'http-header-timeout');
+  const requestTimeoutMs = numberFlag(flags, 'http-request-timeout');
+  if (requestTimeoutMs < headersTimeoutMs) {
+    throw new FlagError('--http-request-timeout must not be shorter than --http-header-timeout');
+  }
   const backend = stringFlag(flags, 'metrics-backend');
   if (backend.toLowerCase() !== 'prometheus') throw new FlagError(`unsupported metrics backend ${backend}`);
 
@@ -256,9 +354,6 @@ export function parseDaemonCommandLine(
   const warnings: string[] = [];
   if (flags.given.has('enable-pprof') || flags.given.has('pprof-port')) {
     warnings.push('--enable-pprof and --pprof-port are accepted for compatibility and ignored');
-  }
-  for (const name of ['token-proxy-url', 'sni-name']) {
-    if (stringFlag(flags, name) !== '') warnings.push(`--${name} is not used yet (identity binding)`);
   }
   const logFormatJson = boolFlag(flags, 'log-format-json');
   let logRouting = klogLogRouting(flags, logFormatJson ? [] : warnings);
@@ -284,6 +379,13 @@ export function parseDaemonCommandLine(
   if (flags.given.has('log-json-split-stream') && !logFormatJson) {
     warnings.push('--log-json-split-stream has no effect without --log-format-json');
   }
+  const maxMountBytes = numberFlag(flags, 'max-mount-bytes');
+  const maxInflightMountBytes = numberFlag(flags, 'max-inflight-mount-bytes');
+  if (maxInflightMountBytes < maxMountBytes) {
+    throw new FlagError(
+      `invalid value "${maxInflightMountBytes}" for flag -max-inflight-mount-bytes: must be at least -max-mount-bytes (${maxMountBytes})`,
+    );
+  }
   return {
     action: 'serve',
     config: {
@@ -302,6 +404,11 @@ export function parseDaemonCommandLine(
               timeoutMs: numberFlag(flags, 'healthz-timeout'),
             },
       metrics: prometheusPort < 0 ? null : { host, port: prometheusPort },
+      httpLimits: {
+        maxConnections: numberFlag(flags, 'http-max-connections'),
+        headersTimeoutMs,
+        requestTimeoutMs,
+      },
       logFormatJson,
       logJsonSplitStream: boolFlag(flags, 'log-json-split-stream'),
       logRouting,
@@ -310,6 +417,10 @@ export function parseDaemonCommandLine(
       nmiEndpoint: stringFlag(flags, 'nmi-endpoint'),
       mountTimeoutMs: numberFlag(flags, 'mount-timeout'),
       maxConcurrency: numberFlag(flags, 'max-concurrency'),
+      maxMountBytes,
+      maxInflightMountBytes,
+      maxMountObjects: numberFlag(flags, 'max-mount-objects'),
+      tokenProxy: tokenProxyFlags(flags),
       tokenCacheMaxAgeMs: numberFlag(flags, 'token-cache-max-age'),
       keyVaultHttpVersion: stringFlag(flags, 'keyvault-http-version') as '2' | '1.1',
       contentCache: {
@@ -320,5 +431,15 @@ export function parseDaemonCommandLine(
       shutdownGraceMs: 10_000,
       warnings,
     },
+  };
+}
+
+/** The identity-binding flags, shared with `csi-driver mount`. */
+export function tokenProxyFlags(flags: ParsedFlags): TokenProxyFlags {
+  return {
+    url: stringFlag(flags, 'token-proxy-url'),
+    sniName: stringFlag(flags, 'sni-name'),
+    caFile: stringFlag(flags, 'token-proxy-ca-file'),
+    apiServerHost: stringFlag(flags, 'sni-api-server-host'),
   };
 }

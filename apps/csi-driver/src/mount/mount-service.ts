@@ -1,10 +1,22 @@
 import type { KeyVaultFetcher } from '@keyvault-csi/keyvault-fetcher';
 import type { NmiClient, NmiIdentity } from '@keyvault-csi/nmi-client';
-import { type CloudEnvironment, type MountPlan, parseMountRequest } from '@keyvault-csi/spc';
+import {
+  beginMountRequest,
+  type CloudEnvironment,
+  DEFAULT_MAX_MOUNT_OBJECTS,
+  type MountPlan,
+  objectsOfOutcome,
+} from '@keyvault-csi/spc';
 import { AzureCredentials, type MountCredential } from '../credentials/azure-credentials.js';
 import { identityResolutionFailure } from './identity-failure.js';
 import { podIdentityKeyFor } from './identity-key.js';
-import { IdentityModeNotSupportedError } from './identity-mode-error.js';
+import { InFlightBytes } from './mount-memory.js';
+import { ObjectsCache } from './objects-cache.js';
+
+/** `--max-mount-bytes`: the driver's default `--max-call-recv-msg-size`, which drops more anyway. */
+export const DEFAULT_MAX_MOUNT_BYTES = 4 * 1024 * 1024;
+/** `--max-inflight-mount-bytes`: two mounts at the per-mount budget (the chart's 100Mi holds ~80 MiB of runtime). */
+export const DEFAULT_MAX_INFLIGHT_MOUNT_BYTES = 8 * 1024 * 1024;
 
 export interface MountInput {
   readonly attributes: string;
@@ -21,6 +33,8 @@ export interface MountedFile {
 export interface MountOutput {
   readonly files: readonly MountedFile[];
   readonly objectVersions: readonly { readonly id: string; readonly version: string }[];
+  /** Returns the files' bytes to the process-wide budget: call once the answer is sent. */
+  readonly release?: () => void;
 }
 
 /** What a mount is about, filled in as soon as it is known, for the one log line per mount. */
@@ -40,8 +54,16 @@ export interface MountServiceOptions {
   readonly defaultCloud?: CloudEnvironment;
   /** `AZURE_ENVIRONMENT_FILEPATH`: AzureStackCloud's file when the SPC names none. */
   readonly defaultCloudEnvFileName?: string;
-  /** Service principal, workload identity and VM managed identity credentials (default: a new cache). */
+  /** `--write-cert-and-key-in-separate-files`: split file names join the duplicate-path check. */
+  readonly writeCertAndKeyInSeparateFiles?: boolean;
+  /** Service principal, workload identity, VM managed identity and identity binding credentials (default: a new cache without identity binding). */
   readonly azureCredentials?: Pick<AzureCredentials, 'forMount'>;
+  /** `--max-mount-objects` (default 1,000). */
+  readonly maxMountObjects?: number;
+  /** `--max-mount-bytes` (default 4 MiB). */
+  readonly maxMountBytes?: number;
+  /** The process-wide budget of `--max-inflight-mount-bytes` (default: a new one of 16 MiB). */
+  readonly inFlightBytes?: InFlightBytes;
 }
 
 /**
@@ -53,10 +75,21 @@ export interface MountServiceOptions {
 export class MountService {
   readonly #options: MountServiceOptions;
   readonly #azureCredentials: Pick<AzureCredentials, 'forMount'>;
+  readonly #objects: ObjectsCache;
+  readonly #maxMountBytes: number;
+  readonly #inFlightBytes: InFlightBytes;
 
   constructor(options: MountServiceOptions) {
     this.#options = options;
     this.#azureCredentials = options.azureCredentials ?? new AzureCredentials();
+    this.#objects = new ObjectsCache({
+      maxObjects: options.maxMountObjects ?? DEFAULT_MAX_MOUNT_OBJECTS,
+      writeCertAndKeyInSeparateFiles: options.writeCertAndKeyInSeparateFiles ?? false,
+    });
+    this.#maxMountBytes = options.maxMountBytes ?? DEFAULT_MAX_MOUNT_BYTES;
+    this.#inFlightBytes =
+      options.inFlightBytes ??
+      new InFlightBytes({ limit: Math.max(DEFAULT_MAX_INFLIGHT_MOUNT_BYTES, this.#maxMountBytes) });
   }
 
   async mount(
@@ -64,28 +97,40 @@ export class MountService {
     context: { readonly deadline: number; readonly signal: AbortSignal; readonly report?: MountReport },
   ): Promise<MountOutput> {
     const started = Date.now();
-    const plan = parseMountRequest(
+    // Every configuration error before any network call; the objects are parsed once per text.
+    const pending = beginMountRequest(
       { attributes: input.attributes, secrets: input.secrets, permission: input.permission },
       {
         defaultCloudName: this.#options.defaultCloudName,
         ...(this.#options.defaultCloud ? { defaultCloud: this.#options.defaultCloud } : {}),
         defaultCloudEnvFileName: this.#options.defaultCloudEnvFileName ?? '',
+        writeCertAndKeyInSeparateFiles: this.#options.writeCertAndKeyInSeparateFiles ?? false,
       },
+    );
+    const plan = pending.complete(
+      objectsOfOutcome(this.#objects.outcome(pending.objectsText, pending.defaultFileMode)),
     );
     if (context.report) describePlan(plan, context.report);
     const { credential, identityKey } = await this.#credentialFor(plan, context, started);
-    const result = await this.#options.fetcher.fetch({
-      vaultUrl: plan.vaultUrl,
-      objects: plan.objects,
-      credential,
-      identityKey,
-      abortSignal: context.signal,
-      deadline: context.deadline,
-    });
-    return { files: result.files, objectVersions: result.objectVersions };
+    const bytes = this.#inFlightBytes.forMount(this.#maxMountBytes);
+    try {
+      const result = await this.#options.fetcher.fetch({
+        vaultUrl: plan.vaultUrl,
+        objects: plan.objects,
+        credential,
+        identityKey,
+        abortSignal: context.signal,
+        deadline: context.deadline,
+        byteBudget: bytes,
+      });
+      return { files: result.files, objectVersions: result.objectVersions, release: () => bytes.release() };
+    } catch (error) {
+      bytes.release();
+      throw error;
+    }
   }
 
-  /** The credential the spec's mode rules select (spc-parameters.md §2) and its identityKey. */
+  /** The credential the mode rules of docs/spc-parameters.md §2 select and its identityKey. */
   async #credentialFor(
     plan: MountPlan,
     context: { readonly deadline: number; readonly signal: AbortSignal },
@@ -118,8 +163,6 @@ export class MountService {
           identityKey: podIdentityKeyFor(plan, resolved),
         };
       }
-      case 'AzureTokenProxy':
-        throw new IdentityModeNotSupportedError(identity.mode);
       default:
         return this.#azureCredentials.forMount(plan);
     }

@@ -6,6 +6,7 @@ import {
   type StreamEntry,
 } from 'pino';
 import { type KlogSeverity, type LogRouting, STDERR_ONLY } from '../config/klog-flags.js';
+import { boundLogFields, boundLogText, MAX_LOG_MESSAGE_CHARS } from './bounded-log.js';
 import { LogFileStream } from './log-file-stream.js';
 import { textLogStream } from './text-log-stream.js';
 
@@ -80,6 +81,16 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.json
         ? (label, number) => (number >= 50 ? { level: label } : { level: label, v: verbosityOf(number) })
         : (_label, number) => ({ level: number }),
+      // Every line bounded (bounded-log.ts): request values never make a line over 4 KiB.
+      log: boundLogFields,
+    },
+    hooks: {
+      logMethod(args, method) {
+        const bounded = args.map((arg) =>
+          typeof arg === 'string' ? boundLogText(arg, MAX_LOG_MESSAGE_CHARS) : arg,
+        ) as Parameters<typeof method>;
+        method.apply(this, bounded);
+      },
     },
   };
   if (options.destination) return pino(common, options.destination);

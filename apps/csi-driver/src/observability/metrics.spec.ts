@@ -57,6 +57,18 @@ describe('DriverMetrics', () => {
     expect(text).toContain('keyvault_content_cache_total{result="other"} 1');
     expect(text).toContain('keyvault_content_cache_bytes 4096');
     expect(text).toContain('keyvault_content_cache_entries 3');
+  });
+
+  it('counts skipped optional objects by a bounded reason', async () => {
+    const metrics = new DriverMetrics({ processMetrics: false });
+    metrics.countObjectSkipped('not_found');
+    metrics.countObjectSkipped('not_found');
+    metrics.countObjectSkipped('disabled');
+    metrics.countObjectSkipped('db-password');
+    const text = await metrics.exposition();
+    expect(text).toContain('keyvault_objects_skipped_total{reason="not_found"} 2');
+    expect(text).toContain('keyvault_objects_skipped_total{reason="disabled"} 1');
+    expect(text).toContain('keyvault_objects_skipped_total{reason="other"} 1');
     expect(text).not.toContain('db-password');
   });
 

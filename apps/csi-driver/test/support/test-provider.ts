@@ -1,7 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, type DaemonConfig, Provider, readBuildInfo } from '@keyvault-csi/csi-driver';
+import {
+  createLogger,
+  type DaemonConfig,
+  DEFAULT_HTTP_LIMITS,
+  Provider,
+  readBuildInfo,
+} from '@keyvault-csi/csi-driver';
 import { LogCapture } from './log-capture.js';
 
 export interface TestProvider {
@@ -35,7 +41,18 @@ export async function startTestProvider(overrides: Partial<DaemonConfig> = {}): 
     mountTimeoutMs: 110_000,
     maxConcurrency: 64,
     tokenCacheMaxAgeMs: 300_000,
+    maxMountBytes: 4 * 1024 * 1024,
+    maxInflightMountBytes: 8 * 1024 * 1024,
+    maxMountObjects: 1000,
     shutdownGraceMs: 10_000,
+    httpLimits: DEFAULT_HTTP_LIMITS,
+    // No CA file: identity binding's start-up fails (stored for those mounts) without any network.
+    tokenProxy: {
+      url: '',
+      sniName: '',
+      caFile: join(dir, 'no-such-ca.crt'),
+      apiServerHost: 'kubernetes.default.svc.cluster.local',
+    },
     warnings: [],
     ...overrides,
   };
