@@ -1,4 +1,5 @@
 import type { KeyVaultEmulator } from '@keyvault-csi/keyvault-emulator';
+import { parseObjects } from '@keyvault-csi/spc';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type ContentCacheOptions,
@@ -110,6 +111,22 @@ describe('content cache', () => {
       expect(text((await fetch([object({ objectName: 'rotates' })])).files[0]?.contents)).toBe('before');
       clock.now += 1;
       expect(text((await fetch([object({ objectName: 'rotates' })])).files[0]?.contents)).toBe('after');
+    } finally {
+      await fetcher.close();
+    }
+  });
+
+  it('a wildcard objectName: the listing and every match come from the cache within the TTL', async () => {
+    const { fetcher, fetch } = cachedFetcher({ ttlMs: 2 * MINUTE });
+    try {
+      const wildcard = parseObjects('array:\n  - |\n    objectName: "s*"\n    objectType: secret\n');
+      const first = await fetch(wildcard);
+      expect(first.files.map((f) => f.path)).toEqual(Array.from({ length: 10 }, (_, i) => `s${i}`));
+      const requests = keyVaultRequests();
+      kv.vault(VAULT).setSecret('s-new', 'listed only after the TTL');
+      const second = await fetch(wildcard);
+      expect(view(second)).toEqual(view(first));
+      expect(keyVaultRequests()).toBe(requests);
     } finally {
       await fetcher.close();
     }
