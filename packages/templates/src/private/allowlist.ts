@@ -43,7 +43,7 @@ type Call = hbs.AST.MustacheStatement | hbs.AST.BlockStatement | hbs.AST.SubExpr
  */
 export function checkAllowlist(program: hbs.AST.Program, positions: TemplatePositions): AllowlistResult {
   const result: AllowlistResult = { literalPaths: [], literalJmesPaths: [] };
-  visitProgram(program, [], positions, result);
+  visitProgram(program, { blockParams: [], hasValue: false }, positions, result);
   return result;
 }
 
@@ -57,14 +57,22 @@ function fail(
   throw new TemplateCompileError(code, `${what} (${describePosition(position)})`, position);
 }
 
+/** What a block gives its body: block parameters, and (`with`, `each`) a current value `this`. */
+interface Scope {
+  readonly blockParams: readonly string[];
+  readonly hasValue: boolean;
+}
+
 function visitProgram(
   program: hbs.AST.Program | undefined,
-  blockParams: readonly string[],
+  outer: Scope,
   positions: TemplatePositions,
   result: AllowlistResult,
 ): void {
   if (!program) return;
-  const params = program.blockParams?.length ? [...blockParams, ...program.blockParams] : blockParams;
+  const params = program.blockParams?.length
+    ? { ...outer, blockParams: [...outer.blockParams, ...program.blockParams] }
+    : outer;
   for (const statement of program.body) {
     switch (statement.type) {
       case 'ContentStatement':
@@ -76,7 +84,9 @@ function visitProgram(
       case 'BlockStatement': {
         const block = statement as hbs.AST.BlockStatement;
         visitCall(block, 'block', params, positions, result);
-        visitProgram(block.program, params, positions, result);
+        const name = (block.path as hbs.AST.PathExpression).original;
+        const hasValue = params.hasValue || name === 'with' || name === 'each';
+        visitProgram(block.program, { ...params, hasValue }, positions, result);
         visitProgram(block.inverse, params, positions, result);
         break;
       }
@@ -97,7 +107,7 @@ function visitProgram(
 function visitCall(
   call: Call,
   kind: 'mustache' | 'block' | 'subexpression',
-  blockParams: readonly string[],
+  scope: Scope,
   positions: TemplatePositions,
   result: AllowlistResult,
 ): void {
@@ -155,17 +165,17 @@ function visitCall(
     }
   } else if (kind === 'mustache' && params.length === 0) {
     // `{{name}}`, `{{this}}`, `{{@index}}`: a value, not a call.
-    visitValue(path, blockParams, positions, result);
+    visitValue(path, scope, positions, result);
     return;
   } else {
     fail('TEMPLATE_UNKNOWN_HELPER', `unknown helper ${quoteShort(name)}`, path, positions);
   }
-  for (const param of params) visitValue(param, blockParams, positions, result);
+  for (const param of params) visitValue(param, scope, positions, result);
 }
 
 function visitValue(
   value: Expression,
-  blockParams: readonly string[],
+  scope: Scope,
   positions: TemplatePositions,
   result: AllowlistResult,
 ): void {
@@ -177,7 +187,7 @@ function visitValue(
     case 'NullLiteral':
       return;
     case 'SubExpression':
-      visitCall(value as hbs.AST.SubExpression, 'subexpression', blockParams, positions, result);
+      visitCall(value as hbs.AST.SubExpression, 'subexpression', scope, positions, result);
       return;
     case 'PathExpression': {
       const path = value as hbs.AST.PathExpression;
@@ -195,11 +205,19 @@ function visitValue(
         );
       }
       // `this` / `.`: the current value of a `with` or `each` block (the text of a helper).
-      if (path.parts.length === 0) return;
+      if (path.parts.length === 0) {
+        if (scope.hasValue) return;
+        fail(
+          'TEMPLATE_UNKNOWN_NAME',
+          `${quoteShort(path.original)} means nothing outside {{#with}} or {{#each}}`,
+          path,
+          positions,
+        );
+      }
       if (
         path.parts.length === 1 &&
         head !== undefined &&
-        blockParams.includes(head) &&
+        scope.blockParams.includes(head) &&
         !isScoped(path.original)
       ) {
         return;

@@ -81,7 +81,7 @@ export function renderHelpers(state: RenderState): Record<TemplateHelperName, He
     const text = textOf('json', path);
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = JSON.parse(text, withoutPrototypes);
     } catch {
       // JSON.parse's message quotes the text around the error: never shown.
       throw new HelperFailure('TEMPLATE_INVALID_JSON', `json: file ${shown(path, 'path')} is not valid JSON`);
@@ -123,7 +123,7 @@ export function renderHelpers(state: RenderState): Record<TemplateHelperName, He
           `json: ${shown(query, 'JMESPath expression')} failed on file ${shown(file, 'path')}`,
         );
       }
-      if (result === null || result === undefined) {
+      if (result === null || result === undefined || typeof result === 'function') {
         throw new HelperFailure(
           'TEMPLATE_NO_MATCH',
           `json: ${shown(query, 'JMESPath expression')} matched nothing in file ${shown(file, 'path')}`,
@@ -146,6 +146,16 @@ export function renderHelpers(state: RenderState): Record<TemplateHelperName, He
     },
     trim: (text) => charge(textArgument('trim', text).trim()),
   };
+}
+
+/**
+ * JSON objects without a prototype: JMESPath looks fields up with `object[name]`, which on a plain
+ * object also finds `constructor`, `toString` or `__proto__` of Object.prototype. A `__proto__` key
+ * of the JSON stays an ordinary own field.
+ */
+function withoutPrototypes(_key: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.assign(Object.create(null), value);
 }
 
 function kindOf(value: unknown): string {
