@@ -31,6 +31,8 @@ export {
   MAX_OBJECT_BYTES,
   MAX_OBJECTS_BYTES,
   MAX_SECRETS_BYTES,
+  MAX_TEMPLATE_BYTES,
+  MAX_TEMPLATES_BYTES,
 } from './input-limits.js';
 export {
   KNOWN_PARAMETERS,
@@ -69,6 +71,7 @@ export type {
   ObjectFormat,
   ObjectType,
   PodInfo,
+  TemplateFile,
 } from './mount-plan.js';
 export { OBJECT_FIELDS, type ObjectField, type ParseObjectsOptions, parseObjects } from './objects.js';
 export {
@@ -81,4 +84,5 @@ export {
   SERVICE_ACCOUNT_NAME_KEY,
 } from './parse-mount-request.js';
 export { SPC_ERROR_CODES, SpcError, type SpcErrorCode, type SpcErrorOptions } from './spc-error.js';
+export { TEMPLATE_FIELDS, type TemplateField } from './templates.js';
 export { azureVaultNameProblems, validateVaultName, vaultUrlFor } from './vault-name.js';

@@ -21,6 +21,12 @@ export const MAX_OBJECTS_BYTES = 512 * 1024;
 /** One item of the `objects` array (one object's YAML document), in UTF-8 bytes. */
 export const MAX_OBJECT_BYTES = 64 * 1024;
 
+/** The trimmed `templates` parameter (extensions.md §8), in UTF-8 bytes. */
+export const MAX_TEMPLATES_BYTES = 256 * 1024;
+
+/** One item of the `templates` array (its YAML document, template text included), in UTF-8 bytes. */
+export const MAX_TEMPLATE_BYTES = 64 * 1024;
+
 /** UTF-8 length without copying the string (a lone surrogate counts as 3 bytes, as it is sent). */
 export function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');

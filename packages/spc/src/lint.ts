@@ -14,6 +14,7 @@ import { goLeadingSpaceLength, goParseBool, goQuote, goToUpper, goTrimSpace } fr
 import { suggestName } from './private/suggest.js';
 import { valueToSourceOffset } from './private/yaml-source.js';
 import { SpcError } from './spc-error.js';
+import { analyzeTemplates, objectPathClaims } from './templates.js';
 import { azureVaultNameProblems, validateVaultName } from './vault-name.js';
 
 export interface LintOptions {
@@ -50,6 +51,7 @@ export const KNOWN_PARAMETERS = [
   'cloudEnvFileName',
   'objects',
   'podIdentityClientID',
+  'templates',
 ] as const;
 
 const LEGACY_PARAMETERS: ReadonlySet<string> = new Set(['resourceGroup', 'subscriptionId']);
@@ -288,6 +290,80 @@ function lintClass(located: LocatedSecretProviderClass, yamlText: string, at: At
   }
 
   if (analysis) lintSecretObjects(located, analysis, at);
+  lintTemplates(located, analysis, yamlText, at);
+}
+
+// extensions.md §8: every template compiled, every literal file/json/exists path checked against
+// the files the class mounts, each finding at its line:col inside the `templates` block.
+function lintTemplates(
+  located: LocatedSecretProviderClass,
+  objects: ObjectsAnalysis | undefined,
+  yamlText: string,
+  at: At,
+): void {
+  const parameter = located.parameters.get('templates');
+  const raw = parameter?.value ?? '';
+  const text = goTrimSpace(raw);
+  if (!parameter || text === '') return;
+  const lead = goLeadingSpaceLength(raw);
+  const toManifest = parameter.node
+    ? valueToSourceOffset(parameter.node, yamlText)
+    : () => parameter.valueOffset;
+  const place = (offset: number): number => toManifest(lead + offset);
+  const items = objects?.items ?? [];
+  const analysis = analyzeTemplates(text, 0o644, objectPathClaims(items));
+  for (const issue of analysis.issues) at(issue.severity, issue.code, issue.message, place(issue.offset));
+
+  const files = new Set<string>();
+  const splitFiles = new Set<string>();
+  for (const item of items) {
+    if (item.fileName === undefined) continue;
+    if (item.objectVersionHistory > 1) {
+      for (let version = 0; version < item.objectVersionHistory; version++)
+        files.add(`${item.fileName}/${version}`);
+    } else {
+      files.add(item.fileName);
+    }
+    if (item.fields.objectType === 'secret') {
+      splitFiles.add(`${item.fileName}.crt`);
+      splitFiles.add(`${item.fileName}.key`);
+    }
+  }
+  for (const template of analysis.items) {
+    if (!template.compiled) continue;
+    const name = template.fileName ?? `at index ${template.index}`;
+    for (const literal of template.compiled.literalPaths) {
+      if (files.has(literal.path)) continue;
+      const offset = place(template.templateToOuter(literal.position.offset));
+      const shown = goQuote(echo(literal.path));
+      if (splitFiles.has(literal.path)) {
+        at(
+          'warning',
+          'TEMPLATE_SPLIT_FILE',
+          `template ${echo(name)}: ${literal.helper} ${shown} exists only when the provider runs with --write-cert-and-key-in-separate-files`,
+          offset,
+        );
+        continue;
+      }
+      const suggestion = suggestName(literal.path, [...files].slice(0, MAX_SUGGESTION_CANDIDATES));
+      const hint = suggestion ? `; did you mean ${goQuote(echo(suggestion))}?` : '';
+      if (literal.helper === 'exists') {
+        at(
+          'warning',
+          'TEMPLATE_PATH_NOT_MOUNTED',
+          `template ${echo(name)}: exists ${shown} is always false: no object of this class mounts that file${hint}`,
+          offset,
+        );
+      } else {
+        at(
+          'error',
+          'TEMPLATE_PATH_NOT_MOUNTED',
+          `template ${echo(name)}: ${literal.helper} ${shown} does not match any mounted object file${hint}`,
+          offset,
+        );
+      }
+    }
+  }
 }
 
 function lintSecretObjects(located: LocatedSecretProviderClass, analysis: ObjectsAnalysis, at: At): void {

@@ -7,6 +7,7 @@ import { echo } from './private/echo.js';
 import { goParseBool, goQuote, goTrimSpace } from './private/go-text.js';
 import { decodeStringMap, jsonKind, parseJson } from './private/json-payload.js';
 import { SpcError } from './spc-error.js';
+import { analyzeTemplates, objectPathClaims } from './templates.js';
 import { validateVaultName, vaultUrlFor } from './vault-name.js';
 
 /** The three JSON payloads of a `MountRequest`, as the driver sends them. */
@@ -121,6 +122,16 @@ function parse(request: MountRequestPayload, options: ParseMountRequestOptions):
   // 16
   validateVaultName(keyvaultName);
 
+  // Ours (extensions.md §8), after every check of the reference: compiled now, rendered after the fetch.
+  const templatesText = get('templates');
+  const templates =
+    templatesText === ''
+      ? undefined
+      : analyzeTemplates(templatesText, defaultFileMode, objectPathClaims(analysis.items), {
+          firstErrorOnly: true,
+        });
+  if (templates?.firstError) throw templates.firstError;
+
   return Object.freeze({
     pod,
     keyvaultName,
@@ -129,6 +140,7 @@ function parse(request: MountRequestPayload, options: ParseMountRequestOptions):
     cloud,
     identity,
     objects: Object.freeze(analysis.objects),
+    templates: Object.freeze(templates?.templates ?? []),
     defaultFileMode,
     secretProviderClass: get('secretProviderClass'),
   });

@@ -41,7 +41,7 @@ export function compileTemplate(source: string): CompiledTemplate {
   }
   let program: hbs.AST.Program;
   try {
-    program = sandbox.parse(source);
+    program = sandbox().parse(source);
   } catch (error) {
     throw syntaxError(error, positions);
   }
@@ -61,7 +61,7 @@ export function compileTemplate(source: string): CompiledTemplate {
     }
   }
   // The source (not our parsed tree) goes to Handlebars, so its own checks of untrusted text apply.
-  const template = sandbox.compile(source, COMPILE_OPTIONS);
+  const template = sandbox().compile(source, COMPILE_OPTIONS);
   // Handlebars compiles lazily, on the first call: a dry run with helpers that read nothing makes
   // every compile error a configuration error now, before any network call.
   try {

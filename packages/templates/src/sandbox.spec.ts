@@ -167,11 +167,11 @@ describe('no helper registration from input', () => {
 
   it('compiling and rendering leave the helpers of Handlebars and of the sandbox unchanged', () => {
     const before = Object.keys(Handlebars.helpers).sort();
-    const sandboxBefore = Object.keys(sandbox.helpers).sort();
+    const sandboxBefore = Object.keys(sandbox().helpers).sort();
     rendered('{{file "a"}}{{#if (exists "a")}}{{base64 (trim (file "a"))}}{{/if}}');
     expect(Object.keys(Handlebars.helpers).sort()).toEqual(before);
-    expect(Object.keys(sandbox.helpers).sort()).toEqual(sandboxBefore);
+    expect(Object.keys(sandbox().helpers).sort()).toEqual(sandboxBefore);
     expect(sandboxBefore).toEqual(['blockHelperMissing', 'each', 'helperMissing', 'if', 'unless', 'with']);
-    expect(Object.keys(sandbox.partials)).toEqual([]);
+    expect(Object.keys(sandbox().partials)).toEqual([]);
   });
 });

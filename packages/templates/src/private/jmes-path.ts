@@ -1,12 +1,19 @@
-import { compile, TreeInterpreter } from '@jmespath-community/jmespath';
+import { createRequire } from 'node:module';
+import type * as JmesPath from '@jmespath-community/jmespath';
 
 export type JmesPathEvaluator = (json: unknown) => unknown;
 
+let library: typeof JmesPath | undefined;
+
 /**
  * Compiles a JMESPath expression once; the returned function evaluates it against parsed JSON.
- * Throws the library's syntax error (its message quotes only the expression).
+ * Throws the library's syntax error (its message quotes only the expression). The library is
+ * loaded on the first `json` call written in a template, not when the package is imported: every
+ * daemon imports this package, few use templates, and its heap is 64 MiB.
  */
 export function compileJmesPath(expression: string): JmesPathEvaluator {
+  library ??= createRequire(import.meta.url)('@jmespath-community/jmespath') as typeof JmesPath;
+  const { compile, TreeInterpreter } = library;
   const ast = compile(expression);
   return (json) => TreeInterpreter.search(ast, json as Parameters<typeof TreeInterpreter.search>[1]);
 }
