@@ -333,7 +333,8 @@ function lintTemplates(
     if (!template.compiled) continue;
     const name = template.fileName ?? `at index ${template.index}`;
     for (const literal of template.compiled.literalPaths) {
-      if (files.has(literal.path)) continue;
+      // Read only under `{{#if (exists "<path>")}}`: the exists test carries the finding.
+      if (files.has(literal.path) || literal.guarded) continue;
       const offset = place(template.templateToOuter(literal.position.offset));
       const shown = goQuote(echo(literal.path));
       if (splitFiles.has(literal.path)) {

@@ -27,6 +27,23 @@ describe('compileTemplate', () => {
       env.literalPaths.map((p) => `${p.helper}:${p.path}@${p.position.line}:${p.position.column}`),
     ).toEqual(['file:api-key@1:22', 'exists:feature-flag@2:15', 'file:feature-flag@2:44']);
     expect(env.literalPaths[1]!.position.offset).toBe(env.source.indexOf('"feature-flag"'));
+    expect(env.literalPaths.map((p) => p.guarded)).toEqual([false, false, true]);
+  });
+
+  it('marks paths read only where an exists test proved them present', () => {
+    const t = compileTemplate(
+      '{{#unless (exists "a")}}{{file "a"}}{{else}}{{file "a"}}{{file "b"}}{{/unless}}{{#if (exists "b")}}{{#with (file "c")}}{{file "b"}}{{/with}}{{else}}{{file "b"}}{{/if}}',
+    );
+    expect(t.literalPaths.map((p) => `${p.path}:${p.guarded}`)).toEqual([
+      'a:false',
+      'a:false',
+      'a:true',
+      'b:false',
+      'b:false',
+      'c:false',
+      'b:true',
+      'b:false',
+    ]);
   });
 
   it('accepts the four built-in blocks, else chains, block params, this and @index', () => {

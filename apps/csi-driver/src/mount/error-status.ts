@@ -2,6 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { MountFetchError } from '@keyvault-csi/keyvault-fetcher';
 import { NmiError } from '@keyvault-csi/nmi-client';
 import { SpcError } from '@keyvault-csi/spc';
+import { TemplateRenderError } from '@keyvault-csi/templates';
 import { CredentialError } from '../credentials/credential-error.js';
 import { boundStatusMessage } from '../grpc/status-message.js';
 import { IdentityModeNotSupportedError } from './identity-mode-error.js';
@@ -86,6 +87,9 @@ export function mountErrorStatus(error: unknown): MountErrorStatus {
 
 function classify(error: unknown): { code: status; errorCode: string } {
   if (error instanceof SpcError) return { code: status.INVALID_ARGUMENT, errorCode: `SPC:${error.code}` };
+  // extensions.md §8: the objects were fetched but a template cannot be rendered from them.
+  if (error instanceof TemplateRenderError)
+    return { code: status.FAILED_PRECONDITION, errorCode: error.code };
   if (error instanceof IdentityModeNotSupportedError)
     return { code: status.UNIMPLEMENTED, errorCode: error.code };
   if (error instanceof NmiError)

@@ -1,10 +1,17 @@
 import type { KeyVaultFetcher } from '@keyvault-csi/keyvault-fetcher';
 import type { NmiClient, NmiIdentity } from '@keyvault-csi/nmi-client';
 import { type MountPlan, parseMountRequest } from '@keyvault-csi/spc';
+import { renderTemplates } from '@keyvault-csi/templates';
 import { AzureCredentials, type MountCredential } from '../credentials/azure-credentials.js';
 import { identityResolutionFailure } from './identity-failure.js';
 import { podIdentityKeyFor } from './identity-key.js';
 import { IdentityModeNotSupportedError } from './identity-mode-error.js';
+
+/**
+ * `--max-mount-bytes` default: the driver's default `--max-call-recv-msg-size` (a larger answer is
+ * dropped by the driver anyway). Until that flag exists, templates are what it bounds.
+ */
+export const DEFAULT_MAX_MOUNT_BYTES = 4 * 1024 * 1024;
 
 export interface MountInput {
   readonly attributes: string;
@@ -38,6 +45,8 @@ export interface MountServiceOptions {
   readonly defaultCloudName: string;
   /** Service principal, workload identity and VM managed identity credentials (default: a new cache). */
   readonly azureCredentials?: Pick<AzureCredentials, 'forMount'>;
+  /** Bytes one mount's files may hold, rendered templates included (default 4 MiB). */
+  readonly maxMountBytes?: number;
 }
 
 /**
@@ -74,7 +83,23 @@ export class MountService {
       abortSignal: context.signal,
       deadline: context.deadline,
     });
-    return { files: result.files, objectVersions: result.objectVersions };
+    return { files: this.#withTemplates(plan, result.files), objectVersions: result.objectVersions };
+  }
+
+  /**
+   * extensions.md §8: every template rendered after every object is fetched, from those files only;
+   * its output counts toward the mount's byte budget (what the fetched files left of it).
+   */
+  #withTemplates(plan: MountPlan, files: readonly MountedFile[]): readonly MountedFile[] {
+    const templates = plan.templates ?? [];
+    if (templates.length === 0) return files;
+    const fetched = files.reduce((sum, file) => sum + file.contents.byteLength, 0);
+    const rendered = renderTemplates(
+      templates.map((t) => ({ fileName: t.fileName, mode: t.fileMode, template: t.template })),
+      files,
+      { maxOutputBytes: (this.#options.maxMountBytes ?? DEFAULT_MAX_MOUNT_BYTES) - fetched },
+    );
+    return [...files, ...rendered];
   }
 
   /** The credential the spec's mode rules select (spc-parameters.md §2) and its identityKey. */

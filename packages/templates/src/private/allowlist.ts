@@ -15,6 +15,8 @@ export interface LiteralPath {
   readonly path: string;
   /** Where the string literal starts in the template text. */
   readonly position: TemplatePosition;
+  /** Inside `{{#if (exists "<same path>")}}` (or the else of `#unless`): never read when absent. */
+  readonly guarded: boolean;
 }
 
 /** A `json` call whose JMESPath expression is a string literal (compiled once, at parse time). */
@@ -43,7 +45,7 @@ type Call = hbs.AST.MustacheStatement | hbs.AST.BlockStatement | hbs.AST.SubExpr
  */
 export function checkAllowlist(program: hbs.AST.Program, positions: TemplatePositions): AllowlistResult {
   const result: AllowlistResult = { literalPaths: [], literalJmesPaths: [] };
-  visitProgram(program, { blockParams: [], hasValue: false }, positions, result);
+  visitProgram(program, { blockParams: [], hasValue: false, guards: [] }, positions, result);
   return result;
 }
 
@@ -61,6 +63,8 @@ function fail(
 interface Scope {
   readonly blockParams: readonly string[];
   readonly hasValue: boolean;
+  /** Paths an enclosing `exists` test proved present. */
+  readonly guards: readonly string[];
 }
 
 function visitProgram(
@@ -86,8 +90,11 @@ function visitProgram(
         visitCall(block, 'block', params, positions, result);
         const name = (block.path as hbs.AST.PathExpression).original;
         const hasValue = params.hasValue || name === 'with' || name === 'each';
-        visitProgram(block.program, { ...params, hasValue }, positions, result);
-        visitProgram(block.inverse, params, positions, result);
+        const tested = existsLiteral(block);
+        const guarded = (branch: boolean): Scope =>
+          tested !== undefined && branch ? { ...params, guards: [...params.guards, tested] } : params;
+        visitProgram(block.program, { ...guarded(name === 'if'), hasValue }, positions, result);
+        visitProgram(block.inverse, guarded(name === 'unless'), positions, result);
         break;
       }
       case 'PartialStatement':
@@ -142,6 +149,7 @@ function visitCall(
         helper: name as LiteralPath['helper'],
         path: (first as hbs.AST.StringLiteral).value,
         position: positions.at(first.loc?.start),
+        guarded: scope.guards.includes((first as hbs.AST.StringLiteral).value),
       });
     }
     const second = params[1];
@@ -238,4 +246,15 @@ function visitValue(
 // Handlebars' own test: `./name` and `this.name` look up the context, never a helper or block param.
 function isScoped(original: string): boolean {
   return /^\.|this\b/.test(original);
+}
+
+/** `"x"` of `{{#if (exists "x")}}` / `{{#unless (exists "x")}}`. */
+function existsLiteral(block: hbs.AST.BlockStatement): string | undefined {
+  const test = block.params[0];
+  if (test?.type !== 'SubExpression') return undefined;
+  const call = test as hbs.AST.SubExpression;
+  const path = call.path as hbs.AST.PathExpression;
+  const argument = call.params[0];
+  if (path.original !== 'exists' || argument?.type !== 'StringLiteral') return undefined;
+  return (argument as hbs.AST.StringLiteral).value;
 }
