@@ -1,3 +1,4 @@
+import type { CompiledTemplate } from '@keyvault-csi/templates';
 import { type ReadTextFile, resolveCloud } from './clouds.js';
 import { buildIdentityConfig, SERVICE_ACCOUNT_TOKENS_KEY } from './identity.js';
 import { MAX_ATTRIBUTES_BYTES, MAX_SECRETS_BYTES, overLimit, utf8Length } from './input-limits.js';
@@ -30,6 +31,11 @@ export interface ParseMountRequestOptions {
   readonly defaultCloudEnvFileName?: string;
   /** Reads the custom cloud file; default `fs.readFileSync(path, 'utf8')`. */
   readonly readTextFile?: ReadTextFile;
+  /**
+   * Compiles each `templates` entry (default `compileTemplate` of `@keyvault-csi/templates`); pass
+   * a `TemplateCache`'s `compile` so mounts of the same class share the compiled templates.
+   */
+  readonly compileTemplate?: (source: string) => CompiledTemplate;
 }
 
 /** Attribute keys kubelet adds when the CSIDriver has `podInfoOnMount: true`. */
@@ -129,6 +135,7 @@ function parse(request: MountRequestPayload, options: ParseMountRequestOptions):
       ? undefined
       : analyzeTemplates(templatesText, defaultFileMode, objectPathClaims(analysis.items), {
           firstErrorOnly: true,
+          ...(options.compileTemplate ? { compile: options.compileTemplate } : {}),
         });
   if (templates?.firstError) throw templates.firstError;
 

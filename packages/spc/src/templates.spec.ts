@@ -1,4 +1,4 @@
-import { renderTemplates } from '@keyvault-csi/templates';
+import { renderTemplates, TemplateCache } from '@keyvault-csi/templates';
 import { describe, expect, it } from 'vitest';
 import { failure, plan } from '../test/request.js';
 import { lintSecretProviderClass } from './index.js';
@@ -66,6 +66,16 @@ describe('templates parameter (extensions.md §8)', () => {
       'postgres://u:p@h:5432/app',
       'API_KEY=k\n\n',
     ]);
+  });
+
+  it('compiles through options.compileTemplate: a TemplateCache shares templates across mounts', () => {
+    const cache = new TemplateCache();
+    const options = { options: { compileTemplate: cache.compile } };
+    const first = plan({ objects: OBJECTS, templates: TEMPLATES }, options).templates!;
+    const second = plan({ objects: OBJECTS, templates: TEMPLATES }, options).templates!;
+    expect(second.map((t) => t.template)).toEqual(first.map((t) => t.template));
+    expect(second[0]!.template).toBe(first[0]!.template);
+    expect(cache.size).toBe(2);
   });
 
   it('without templates the plan has none (the reference behaviour)', () => {

@@ -80,8 +80,13 @@ export function analyzeTemplates(
   text: string,
   defaultFileMode: number,
   objectClaims: readonly ObjectPathClaim[],
-  options: { readonly firstErrorOnly?: boolean } = {},
+  options: {
+    readonly firstErrorOnly?: boolean;
+    /** Compiles one template (default `compileTemplate`; a `TemplateCache`'s `compile` to share). */
+    readonly compile?: (source: string) => CompiledTemplate;
+  } = {},
 ): TemplatesAnalysis {
+  const compile = options.compile ?? compileTemplate;
   const issues: TemplateIssue[] = [];
   let firstError: SpcError | undefined;
   const report = (issue: TemplateIssue, mountMessage = issue.message): void => {
@@ -145,7 +150,7 @@ export function analyzeTemplates(
         offset: item.offset,
       });
     } else {
-      const analyzed = analyzeItem(item, index, defaultFileMode, report);
+      const analyzed = analyzeItem(item, index, defaultFileMode, compile, report);
       if (analyzed) items.push(analyzed);
     }
     if (options.firstErrorOnly && firstError) return done(items);
@@ -167,6 +172,7 @@ function analyzeItem(
   item: ArrayItem,
   index: number,
   defaultFileMode: number,
+  compile: (source: string) => CompiledTemplate,
   report: Report,
 ): AnalyzedTemplate | undefined {
   const decoded = decodeItem(item, index, report);
@@ -208,7 +214,7 @@ function analyzeItem(
     fail('TEMPLATE_MISSING', 'template is not set', offsets.template ?? item.offset);
   } else {
     try {
-      compiled = compileTemplate(fields.template);
+      compiled = compile(fields.template);
     } catch (error) {
       const cause = error instanceof TemplateCompileError ? error.message : 'cannot be compiled';
       const at = error instanceof TemplateCompileError ? error.position?.offset : undefined;

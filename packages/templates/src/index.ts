@@ -8,6 +8,7 @@ export {
   renderTemplates,
   type TemplateToRender,
 } from './render-templates.js';
+export { TemplateCache, type TemplateCacheOptions } from './template-cache.js';
 export {
   TemplateCompileError,
   type TemplateCompileErrorCode,

@@ -1,7 +1,7 @@
 import type { KeyVaultFetcher } from '@keyvault-csi/keyvault-fetcher';
 import type { NmiClient, NmiIdentity } from '@keyvault-csi/nmi-client';
 import { type MountPlan, parseMountRequest } from '@keyvault-csi/spc';
-import { renderTemplates } from '@keyvault-csi/templates';
+import { renderTemplates, TemplateCache } from '@keyvault-csi/templates';
 import { AzureCredentials, type MountCredential } from '../credentials/azure-credentials.js';
 import { identityResolutionFailure } from './identity-failure.js';
 import { podIdentityKeyFor } from './identity-key.js';
@@ -58,6 +58,8 @@ export interface MountServiceOptions {
 export class MountService {
   readonly #options: MountServiceOptions;
   readonly #azureCredentials: Pick<AzureCredentials, 'forMount'>;
+  /** Compiled templates shared by the mounts (and rotation polls) of the same classes. */
+  readonly #templates = new TemplateCache();
 
   constructor(options: MountServiceOptions) {
     this.#options = options;
@@ -71,7 +73,7 @@ export class MountService {
     const started = Date.now();
     const plan = parseMountRequest(
       { attributes: input.attributes, secrets: input.secrets, permission: input.permission },
-      { defaultCloudName: this.#options.defaultCloudName },
+      { defaultCloudName: this.#options.defaultCloudName, compileTemplate: this.#templates.compile },
     );
     if (context.report) describePlan(plan, context.report);
     const { credential, identityKey } = await this.#credentialFor(plan, context, started);
