@@ -84,7 +84,7 @@ describe('npm run demo', () => {
     expect(Number(requests![2])).toBeGreaterThan(0);
     // The daemon's log is kept.
     const log = readFileSync(path.join(dir, 'daemon.log'), 'utf8');
-    expect(log).toContain('"msg":"listening"');
+    expect(log).toContain('"msg":"Listening for connections"');
     expect(log).toContain('"msg":"stopped"');
     expect(text).toMatch(/daemon stopped \(exit code 0\); its log: \S*daemon\.log\n/);
     expect(await leftovers(dir)).toEqual([]);

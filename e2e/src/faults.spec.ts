@@ -123,8 +123,8 @@ describe.concurrent('faults', () => {
           [
             `--endpoint=unix://${own.socketPath}`,
             `--nmi-endpoint=${own.nmi.url}`,
-            '--healthz-port=0',
-            '--prometheus-port=0',
+            '--healthz-port=-1',
+            '--prometheus-port=-1',
             '--log-format-json',
           ],
           {

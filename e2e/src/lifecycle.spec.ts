@@ -47,8 +47,8 @@ describe('daemon lifecycle', () => {
     const again = new DaemonProcess(
       [
         `--endpoint=unix://${stack.socketPath}`,
-        '--healthz-port=0',
-        '--prometheus-port=0',
+        '--healthz-port=-1',
+        '--prometheus-port=-1',
         '--log-format-json',
       ],
       process.env,

@@ -18,7 +18,11 @@ import { CSIDriverProviderClient } from '../dist/proto.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const MAIN = join(here, '..', 'dist', 'main.js');
 const RUNS = 5;
-const POD = { namespace: 'default', name: 'busybox-secrets-store-inline-podid', uid: 'b1c2' };
+const POD = {
+  namespace: 'default',
+  name: 'busybox-secrets-store-inline-podid',
+  uid: '00000000-0000-4000-8000-000000000001',
+};
 const CLIENT_ID = 'demo-client-id';
 
 // Node reads NODE_EXTRA_CA_CERTS only at start: make the test CA, then re-run once with it set.
@@ -50,8 +54,8 @@ function startDaemon(socketPath, extraArgs = [], env = {}) {
     [
       MAIN,
       `--endpoint=unix://${socketPath}`,
-      '--healthz-port=0',
-      '--prometheus-port=0',
+      '--healthz-port=-1',
+      '--prometheus-port=-1',
       '--log-format-json',
       ...extraArgs,
     ],

@@ -46,6 +46,7 @@ export async function runCli(
   args: readonly string[],
   output: CliOutput = processOutput,
   input: CliInput = processInput,
+  env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<number> {
   const [first, ...rest] = args;
   const command: CommandName | undefined = first !== undefined && isCommandName(first) ? first : undefined;
@@ -80,12 +81,12 @@ export async function runCli(
         return await runMountCommand(config, output);
       }
       case 'serve':
-        return await serve(rest, output, 'serve');
+        return await serve(rest, output, 'serve', env);
       case undefined:
         if (isMistypedCommand(first)) {
           throw new FlagError(`unknown command "${first}" (commands: ${COMMAND_NAMES.join(', ')})`);
         }
-        return await serve(args, output, undefined);
+        return await serve(args, output, undefined, env);
     }
   } catch (error) {
     if (error instanceof FlagError) {
@@ -124,8 +125,9 @@ async function serve(
   args: readonly string[],
   output: CliOutput,
   command: 'serve' | undefined,
+  env: Readonly<Record<string, string | undefined>>,
 ): Promise<number> {
-  const commandLine = parseDaemonCommandLine(args);
+  const commandLine = parseDaemonCommandLine(args, env);
   if (commandLine.action === 'help') {
     output.stdout(command === 'serve' ? formatCommandHelp('serve') : formatMainHelp());
     return 0;

@@ -3,8 +3,9 @@ import { GrpcServer } from './grpc/grpc-server.js';
 import { createHealthServer } from './grpc/health-service.js';
 import { createProviderServer, type MountCallHandler } from './grpc/provider-service.js';
 import { HealthProbe, healthzHandler } from './observability/healthz.js';
+import type { HttpLimits } from './observability/http-limits.js';
 import { HttpListener } from './observability/http-listener.js';
-import type { Logger } from './observability/logger.js';
+import { type Logger, withCaller } from './observability/logger.js';
 import type { DriverMetrics } from './observability/metrics.js';
 import { metricsHandler } from './observability/metrics-handler.js';
 
@@ -19,6 +20,8 @@ export interface DaemonOptions {
   readonly endpoint: Endpoint;
   readonly healthz: { host: string; port: number; path: string; timeoutMs: number } | null;
   readonly metrics: { host: string; port: number } | null;
+  /** Bounds of the health and metrics listeners (default DEFAULT_HTTP_LIMITS). */
+  readonly httpLimits?: HttpLimits;
   readonly shutdownGraceMs: number;
   readonly runtimeVersion: string;
   readonly logger: Logger;
@@ -31,7 +34,7 @@ const CANCEL_SETTLE_MS = 1000;
 
 /**
  * The running daemon: metrics server, gRPC server on the socket, healthz server — started in the
- * order of deployment.md §2 and stopped gracefully.
+ * order of docs/deployment.md §2 and stopped gracefully.
  */
 export class Daemon {
   readonly #options: DaemonOptions;
@@ -56,9 +59,21 @@ export class Daemon {
   }
 
   static async start(options: DaemonOptions): Promise<Daemon> {
+    const logger = withCaller(options.logger, 'daemon.ts');
     const observe = options.driverMetrics.observeGrpcRequest.bind(options.driverMetrics);
-    const metricsServer = options.metrics
-      ? await HttpListener.start('metrics', options.metrics, metricsHandler(options.driverMetrics))
+    const listenerOptions = {
+      logger,
+      ...(options.httpLimits ? { limits: options.httpLimits } : {}),
+    };
+    // A port that cannot be bound is logged and the daemon keeps serving mounts, as the
+    // reference: the liveness probe decides about a missing health server.
+    const metrics = options.metrics;
+    const metricsServer = metrics
+      ? await startOrLog(
+          () =>
+            HttpListener.start('metrics', metrics, metricsHandler(options.driverMetrics), listenerOptions),
+          (error) => logger.error({ err: error }, 'listen and server error'), // sic: the reference's text
+        )
       : undefined;
     let grpc: GrpcServer;
     try {
@@ -81,20 +96,15 @@ export class Daemon {
       // Dial what was bound: `tcp://host:0` gets its port only now.
       const bound =
         options.endpoint.kind === 'tcp' ? { ...options.endpoint, port: grpc.port } : options.endpoint;
-      probe = new HealthProbe(bound, options.healthz.timeoutMs);
-      try {
-        healthzServer = await HttpListener.start(
-          'healthz',
-          options.healthz,
-          healthzHandler(options.healthz.path, probe),
-        );
-      } catch (error) {
-        probe.close();
-        grpc.forceStop();
-        await grpc.removeSocket();
-        await metricsServer?.stop();
-        throw error;
-      }
+      const healthz = options.healthz;
+      const healthProbe = new HealthProbe(bound, healthz.timeoutMs);
+      healthzServer = await startOrLog(
+        () =>
+          HttpListener.start('healthz', healthz, healthzHandler(healthz.path, healthProbe), listenerOptions),
+        (error) => logger.error({ err: error }, 'failed to start health check server'),
+      );
+      if (healthzServer) probe = healthProbe;
+      else healthProbe.close();
     }
     return new Daemon(options, grpc, metricsServer, healthzServer, probe);
   }
@@ -122,7 +132,8 @@ export class Daemon {
   }
 
   async #stop(): Promise<void> {
-    const { logger, mount, shutdownGraceMs } = this.#options;
+    const { mount, shutdownGraceMs } = this.#options;
+    const logger = withCaller(this.#options.logger, 'daemon.ts');
     const drained = this.#grpc.stop();
     if (mount.inFlight > 0)
       logger.info({ inFlight: mount.inFlight }, 'stopping: waiting for in-flight mounts');
@@ -134,6 +145,18 @@ export class Daemon {
     this.#probe?.close();
     await Promise.all([this.#healthzServer?.stop(), this.#metricsServer?.stop()]);
     await this.#grpc.removeSocket();
+  }
+}
+
+async function startOrLog(
+  start: () => Promise<HttpListener>,
+  log: (error: unknown) => void,
+): Promise<HttpListener | undefined> {
+  try {
+    return await start();
+  } catch (error) {
+    log(error);
+    return undefined;
   }
 }
 

@@ -12,6 +12,7 @@ export {
   EndpointError,
   formatEndpoint,
   grpcAddress,
+  isLoopbackHost,
   parseEndpoint,
 } from './config/endpoint.js';
 export { Daemon, type DaemonOptions, type MountEndpoint } from './daemon.js';
@@ -35,6 +36,20 @@ export {
 export { IdentityModeNotSupportedError } from './mount/identity-mode-error.js';
 export { mountBudgetEnd } from './mount/mount-budget.js';
 export { MountService, type MountServiceOptions } from './mount/mount-service.js';
+export {
+  boundLogFields,
+  boundLogText,
+  MAX_LOG_ERROR_CHARS,
+  MAX_LOG_VALUE_CHARS,
+} from './observability/bounded-log.js';
+export { DEFAULT_HTTP_LIMITS, type HttpLimits, MAX_HTTP_HEAD_BYTES } from './observability/http-limits.js';
+export {
+  type HttpHandler,
+  HttpListenError,
+  HttpListener,
+  type HttpListenerOptions,
+} from './observability/http-listener.js';
+export { requestPath } from './observability/http-request.js';
 export { createLogger, type Logger, type LoggerOptions } from './observability/logger.js';
 export { DriverMetrics, REFERENCE_BUCKETS } from './observability/metrics.js';
 export { Provider, type ProviderOptions } from './provider.js';

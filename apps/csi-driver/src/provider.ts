@@ -1,4 +1,5 @@
 import type { KeyVaultClientOptions } from '@keyvault-csi/keyvault-fetcher';
+import type { CloudEnvironment } from '@keyvault-csi/spc';
 import type { BuildInfo } from './build-info.js';
 import type { DaemonConfig } from './config/daemon-flags.js';
 import { Daemon } from './daemon.js';
@@ -14,6 +15,8 @@ export interface ProviderOptions {
   readonly keyVaultClientOptions?: KeyVaultClientOptions;
   /** Collect Node process metrics (default true; in-process tests turn it off). */
   readonly processMetrics?: boolean;
+  /** `--cloud-name` resolved at start-up (AzureStackCloud: its file read then, as the reference). */
+  readonly defaultCloud?: CloudEnvironment;
 }
 
 /**
@@ -48,6 +51,7 @@ export class Provider {
           metrics,
           version: options.build.version,
           ...(options.keyVaultClientOptions ? { keyVaultClientOptions: options.keyVaultClientOptions } : {}),
+          ...(options.defaultCloud ? { defaultCloud: options.defaultCloud } : {}),
         }),
       );
       // A failed load is not cached: the next Mount tries again.
@@ -66,6 +70,7 @@ export class Provider {
       endpoint: config.endpoint,
       healthz: config.healthz,
       metrics: config.metrics,
+      ...(config.httpLimits ? { httpLimits: config.httpLimits } : {}),
       shutdownGraceMs: config.shutdownGraceMs,
       runtimeVersion: options.build.version,
       logger,
@@ -75,7 +80,7 @@ export class Provider {
     return new Provider(daemon, metrics, () => runtime);
   }
 
-  /** Graceful stop (deployment.md §2), then the NMI client's connections. Idempotent. */
+  /** Graceful stop (docs/deployment.md §2), then the NMI client's connections. Idempotent. */
   stop(): Promise<void> {
     this.#stopped ??= this.daemon.stop().then(async () => {
       const runtime = await this.#runtime()?.catch(() => undefined);

@@ -83,7 +83,7 @@ describe('the daemon over a real unix socket', () => {
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();
     expect(text).toMatch(
-      /grpc_request_count\{grpc_method="\/grpc.health.v1.Health\/Check",grpc_code="OK",provider="azure",os_type="linux"\} [1-9]/,
+      /grpc_request_count\{grpc_method="\/grpc.health.v1.Health\/Check",grpc_code="OK",provider="azure",os_type="linux",service_name="csi-secrets-store-provider-azure",otel_scope_name="csi-secrets-store-provider-azure"\} [1-9]/,
     );
     expect(text).toContain('grpc_method="/v1alpha1.CSIDriverProvider/Version",grpc_code="OK"');
     expect(text).toContain('# TYPE keyvault_request histogram');
@@ -126,20 +126,51 @@ describe('start-up and stop', () => {
     );
   });
 
-  it('fails to start when the healthz port is taken, and leaves no socket behind', async () => {
+  it('keeps serving mounts when the health and metrics ports are taken, and logs each at error level', async () => {
     const blocker = createNetServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
-    const dir = await makeTempDir();
-    const path = join(dir, 'azure.sock');
-    await expect(
-      startTestProvider({
-        endpoint: { kind: 'unix', path },
-        healthz: { host: '127.0.0.1', port, path: '/healthz', timeoutMs: 1000 },
-      }),
-    ).rejects.toThrow(`failed to start the healthz server on 127.0.0.1:${port}: EADDRINUSE`);
-    await expect(stat(path)).rejects.toMatchObject({ code: 'ENOENT' });
-    blocker.close();
+    const running = await startTestProvider({
+      healthz: { host: '127.0.0.1', port, path: '/healthz', timeoutMs: 1000 },
+      metrics: { host: '127.0.0.1', port },
+    });
+    try {
+      expect(running.provider.daemon.healthzPort).toBeUndefined();
+      expect(running.provider.daemon.metricsPort).toBeUndefined();
+      const errors = running.logs.records().filter((r) => r['err'] !== undefined);
+      expect(errors).toEqual([
+        expect.objectContaining({
+          msg: 'listen and server error',
+          caller: 'daemon.ts',
+          err: `metrics server: listen tcp 127.0.0.1:${port}: bind: address already in use`,
+        }),
+        expect.objectContaining({
+          msg: 'failed to start health check server',
+          err: `healthz server: listen tcp 127.0.0.1:${port}: bind: address already in use`,
+        }),
+      ]);
+      const client = providerClient(running.socketPath);
+      const version = await new Promise<string>((resolve, reject) =>
+        client.version({ version: 'v1alpha1' }, (error, value) =>
+          error ? reject(error) : resolve(value.runtimeName),
+        ),
+      );
+      client.close();
+      expect(version).toBe('keyvault-csi');
+    } finally {
+      await running.close();
+      blocker.close();
+    }
+  });
+
+  it('port 0 binds a free port and null disables a server', async () => {
+    const running = await startTestProvider({ metrics: null });
+    try {
+      expect(running.provider.daemon.healthzPort).toBeGreaterThan(0);
+      expect(running.provider.daemon.metricsPort).toBeUndefined();
+    } finally {
+      await running.close();
+    }
   });
 
   it('serves a tcp:// endpoint, and /healthz dials the port actually bound', async () => {

@@ -38,7 +38,7 @@ describe('Mount through fake NMI and the Key Vault emulator', () => {
   });
 
   it('serves concurrent mounts of one pod with one NMI call and coalesced GETs', async () => {
-    const pod = { ...POD, uid: 'concurrent-pod' };
+    const pod = { ...POD, uid: '00000000-0000-4000-8000-000000000041' };
     const attributes = demoAttributes({ objects: objects('objectName: secret1\nobjectType: secret') }, pod);
     const nmiBefore = fakes.nmi.calls;
     const getsBefore = fakes.kv.countRequests({ path: '/secrets/secret1', probe: false });
@@ -124,7 +124,7 @@ describe('Mount through fake NMI and the Key Vault emulator', () => {
     const { error } = await mount(client, {
       attributes: demoAttributes(
         { objects: objects('objectName: secret1\nobjectType: secret') },
-        { ...POD, uid: 'another-pod-uid' },
+        { ...POD, uid: '00000000-0000-4000-8000-000000000127' },
       ),
     });
     expect(error?.code).toBe(status.PERMISSION_DENIED);
@@ -136,7 +136,7 @@ describe('Mount through fake NMI and the Key Vault emulator', () => {
     const { response, error } = await mount(client, {
       attributes: demoAttributes(
         { objects: objects('objectName: secret1\nobjectType: secret') },
-        { ...POD, uid: 'late-pod' },
+        { ...POD, uid: '00000000-0000-4000-8000-000000000139' },
       ),
     });
     expect(error).toBeUndefined();
@@ -151,7 +151,7 @@ describe('Mount through fake NMI and the Key Vault emulator', () => {
       {
         attributes: demoAttributes(
           { objects: objects('objectName: secret1\nobjectType: secret') },
-          { ...POD, uid: 'slow-nmi' },
+          { ...POD, uid: '00000000-0000-4000-8000-000000000154' },
         ),
       },
       7000,
@@ -206,7 +206,9 @@ describe('Mount through fake NMI and the Key Vault emulator', () => {
   });
 
   it('logs one line per mount and never a secret value or a token', async () => {
-    const mounts = running.logs.records().filter((r) => r['msg'] === 'mount' || r['msg'] === 'mount failed');
+    const mounts = running.logs
+      .records()
+      .filter((r) => r['msg'] === 'mount' || r['msg'] === 'failed to process mount request');
     expect(mounts.length).toBeGreaterThanOrEqual(7);
     const ok = mounts.find((r) => r['outcome'] === 'OK');
     expect(ok).toMatchObject({
@@ -216,9 +218,14 @@ describe('Mount through fake NMI and the Key Vault emulator', () => {
       mode: 'PodIdentity',
     });
     expect(typeof ok?.['durationMs']).toBe('number');
-    expect(mounts.find((r) => r['outcome'] === 'NOT_FOUND')).toMatchObject({
-      errorCode: 'KV:SecretNotFound',
-    });
+    expect(ok).toMatchObject({ caller: 'mount/mount-call.ts', v: 0 });
+    expect(typeof ok?.['ts']).toBe('number');
+    // The reference's error line: `err` without the status wrapping, and no `v` (zapr's error form).
+    const notFound = mounts.find((r) => r['outcome'] === 'NOT_FOUND');
+    expect(notFound).toMatchObject({ errorCode: 'KV:SecretNotFound', caller: 'mount/mount-call.ts' });
+    expect(notFound?.['err']).toMatch(/secret1|missing|not found/i);
+    expect(notFound?.['err']).not.toMatch(/^failed to mount objects, error: /);
+    expect(notFound).not.toHaveProperty('v');
     expect(running.logs.text).not.toContain(SECRET_VALUE);
     expect(running.logs.text).not.toMatch(/eyJ[\w-]{10,}\.[\w-]{10,}/);
   });
@@ -226,13 +233,13 @@ describe('Mount through fake NMI and the Key Vault emulator', () => {
   it('counts Key Vault, NMI and gRPC requests with bounded labels', async () => {
     const text = await running.provider.metrics.exposition();
     expect(text).toMatch(
-      /keyvault_request_count\{object_type="secret",operation="get",status="ok",provider="azure",os_type="linux"\} [1-9]/,
+      /keyvault_request_count\{object_type="secret",operation="get",error="",provider="azure",os_type="linux",service_name="csi-secrets-store-provider-azure",otel_scope_name="csi-secrets-store-provider-azure"\} [1-9]/,
     );
-    expect(text).toMatch(/keyvault_request_count\{object_type="secret",operation="get",status="not_found"/);
+    expect(text).toMatch(/keyvault_request_count\{object_type="secret",operation="get",error="not_found"/);
     expect(text).toMatch(/nmi_request_count\{status="200"\} [1-9]/);
     expect(text).toMatch(/token_cache_total\{result="(miss|hit)"\} [1-9]/);
     expect(text).toMatch(
-      /grpc_request_count\{grpc_method="\/v1alpha1.CSIDriverProvider\/Mount",grpc_code="INVALID_ARGUMENT"/,
+      /grpc_request_count\{grpc_method="\/v1alpha1.CSIDriverProvider\/Mount",grpc_code="InvalidArgument"/,
     );
     expect(text).toContain('mounts_in_flight 0');
     expect(text).not.toMatch(/secret1|missing-one|busybox/);

@@ -30,7 +30,11 @@ describe('pod identity: sharing by the identity NMI resolved', () => {
   const attributes = (pod: typeof POD, names = NAMES) =>
     demoAttributes({ objects: objects(...names.map((n) => `objectName: ${n}\nobjectType: secret`)) }, pod);
   const newPod = (name: string, clientId: string) => {
-    const pod = { namespace: 'team', name: `${name}-${++podSeq}`, uid: `uid-${name}-${podSeq}` };
+    const pod = {
+      namespace: 'team',
+      name: `${name}-${++podSeq}`,
+      uid: `00000000-0000-4000-8000-${String(podSeq).padStart(12, '0')}`,
+    };
     fakes.nmi.bind(pod.namespace, pod.name, clientId);
     return pod;
   };
@@ -114,7 +118,7 @@ describe('pod identity: sharing by the identity NMI resolved', () => {
 
   it('a pod NMI gives no identity fails FAILED_PRECONDITION as before, without any Key Vault request', async () => {
     const before = count();
-    const unbound = { namespace: 'team', name: 'unbound', uid: 'uid-unbound' };
+    const unbound = { namespace: 'team', name: 'unbound', uid: '00000000-0000-4000-8000-000000000117' };
     const { error } = await mount(client, { attributes: attributes(unbound, NAMES.slice(0, 2)) }, 7000);
     expect(error?.code).toBe(status.FAILED_PRECONDITION);
     expect(error?.details).toMatch(

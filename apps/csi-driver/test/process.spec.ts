@@ -16,8 +16,8 @@ async function captureCli(args: string[]): Promise<{ code: number; stdout: strin
 function daemonArgs(socketPath: string, ...extra: string[]): string[] {
   return [
     `--endpoint=unix://${socketPath}`,
-    '--healthz-port=0',
-    '--prometheus-port=0',
+    '--healthz-port=-1',
+    '--prometheus-port=-1',
     '--log-format-json',
     ...extra,
   ];
@@ -75,12 +75,12 @@ describe('the built binary', () => {
     const socketPath = join(dir, 'azure.sock');
     const daemon = new DaemonProcess([
       `--endpoint=unix://${socketPath}`,
-      '--healthz-port=0',
-      '--prometheus-port=0',
+      '--healthz-port=-1',
+      '--prometheus-port=-1',
       ...logArgs,
     ]);
     started.push(daemon);
-    await daemon.waitForLog('listening');
+    await daemon.waitForLog('Listening for connections');
     const client = providerClient(socketPath);
     const version = await new Promise<string>((resolve, reject) =>
       client.version({ version: 'v1alpha1' }, (error, value) =>

@@ -11,7 +11,7 @@ describe('README', () => {
       readme.indexOf('Why a hand-written parser'),
     );
     const rows = [
-      ...section.matchAll(/^\|\s*`-{1,2}([a-z-]+)`(?:\s*\/\s*`--v`)?\s*\|\s*`([^`]*)`\s*\|/gm),
+      ...section.matchAll(/^\|\s*`-{1,2}([a-z_-]+)`(?:\s*\/\s*`--v`)?\s*\|\s*`([^`]*)`\s*\|/gm),
     ].map(([, name, text]) => [name, text === '""' ? '' : text]);
     const documented = Object.fromEntries(rows);
     const real = Object.fromEntries(

@@ -25,13 +25,13 @@ describe('graceful stop with a mount in flight', () => {
     const socketPath = join(dir, 'azure.sock');
     const daemon = new DaemonProcess([
       `--endpoint=unix://${socketPath}`,
-      '--healthz-port=0',
-      '--prometheus-port=0',
+      '--healthz-port=-1',
+      '--prometheus-port=-1',
       '--log-format-json',
       `--nmi-endpoint=${fakes.nmi.url}`,
     ]);
     try {
-      await daemon.waitForLog('listening');
+      await daemon.waitForLog('Listening for connections');
       fakes.nmi.injectFaults({ delayMs: 1500, times: 1 });
       const client = providerClient(socketPath);
       const pending = mount(client, { attributes: demoAttributes({ objects: SECRET }) });

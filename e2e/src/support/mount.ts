@@ -44,12 +44,16 @@ export async function mount(
   options: { targetPath?: string; timeoutMs?: number; secrets?: string } = {},
 ): Promise<MountOutcome> {
   const targetPath = options.targetPath ?? mkdtempSync(path.join(os.tmpdir(), 'e2e-mnt-'));
-  const attributes = driverAttributes(parameters, {
-    name: pod.name,
-    namespace: pod.namespace,
-    uid: pod.uid,
-    serviceAccountName: 'default',
-  });
+  // The driver calls the provider only for a volume naming its SecretProviderClass; kubelet marks
+  // inline volumes ephemeral. Both arrive in every real request (e2e/real-driver).
+  const attributes = driverAttributes(
+    parameters,
+    { name: pod.name, namespace: pod.namespace, uid: pod.uid, serviceAccountName: 'default' },
+    {
+      secretProviderClass: parameters.secretProviderClass ?? 'e2e-spc',
+      'csi.storage.k8s.io/ephemeral': 'true',
+    },
+  );
   try {
     const result = await mountVolume(stack.client, {
       attributes,

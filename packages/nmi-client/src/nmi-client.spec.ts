@@ -395,6 +395,35 @@ describe('NmiClient cache and single-flight', () => {
     expect(nmi.calls).toBe(4);
   });
 
+  it('never caches a token for a pod without a uid (a re-created pod must not get it)', async () => {
+    const nmi = await fakeNmi();
+    nmi.bind('shop', 'web-0', 'ffffffff-0000-0000-0000-00000000beef');
+    const { nmiClient } = client(nmi);
+    const noUid = { ...POD, uid: '' };
+    await nmiClient.credentialFor({ pod: noUid }).getToken(VAULT_SCOPE);
+    await nmiClient.credentialFor({ pod: noUid }).getToken(VAULT_SCOPE);
+    expect(nmi.calls).toBe(2);
+    // Concurrent calls still share one request.
+    await Promise.all([1, 2, 3].map(() => nmiClient.credentialFor({ pod: noUid }).getToken(VAULT_SCOPE)));
+    expect(nmi.calls).toBe(3);
+  });
+
+  it('refuses a pod name or namespace that would break the NMI request headers, before any request', async () => {
+    const nmi = await fakeNmi();
+    const { nmiClient } = client(nmi);
+    for (const pod of [
+      { ...POD, name: 'web-0\r\npodns: kube-system' },
+      { ...POD, namespace: 'shop\n' },
+      { ...POD, name: 'web 0' },
+      { ...POD, name: 'wéb' },
+    ]) {
+      expect(() => nmiClient.credentialFor({ pod })).toThrow(
+        expect.objectContaining({ code: 'NMI_INVALID_OPTIONS' }),
+      );
+    }
+    expect(nmi.calls).toBe(0);
+  });
+
   it('does not cache errors', async () => {
     const nmi = await fakeNmi();
     nmi.injectFaults({ status: 403 });

@@ -92,6 +92,9 @@ export interface NmiCredential extends TokenCredential {
   forIdentity(identity: NmiIdentity): TokenCredential;
 }
 
+/** Printable ASCII, no space: what a Kubernetes name can hold, and safe in an HTTP header value. */
+const HEADER_SAFE = /^[\x21-\x7e]+$/;
+
 const DEFAULTS = {
   budgetMs: 120_000,
   initialDelayMs: 500,
@@ -172,6 +175,14 @@ export class NmiClient {
       pod.name === ''
     ) {
       throw new NmiError('NMI credential needs the pod namespace and name', { code: 'NMI_INVALID_OPTIONS' });
+    }
+    // They travel as the `podns`/`podname` headers: a CR/LF (or any control character) would
+    // split the request, so such a value is refused here, before any request.
+    if (!HEADER_SAFE.test(pod.namespace) || !HEADER_SAFE.test(pod.name)) {
+      throw new NmiError(
+        'NMI credential needs a pod namespace and name of printable ASCII characters (as Kubernetes names are)',
+        { code: 'NMI_INVALID_OPTIONS' },
+      );
     }
     if (deadline !== undefined && !Number.isFinite(deadline)) {
       throw new NmiError(`invalid NMI credential deadline ${deadline}: expected epoch milliseconds`, {

@@ -42,7 +42,11 @@ spec:
 ${objects.replace(/^/gm, '      ').trimEnd()}
 `;
 const [spc] = parseSecretProviderClasses(manifest);
-const attributes = buildMountAttributes(spc, { name: 'web-0', namespace: 'shop', uid: 'u' });
+const attributes = buildMountAttributes(spc, {
+  name: 'web-0',
+  namespace: 'shop',
+  uid: '00000000-0000-4000-8000-000000000001',
+});
 const request = { attributes, secrets: 'null', permission: '420' };
 
 function measure(action, runs = RUNS) {

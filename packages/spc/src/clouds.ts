@@ -10,7 +10,7 @@ export type BuiltInCloudName =
   | 'AzureChinaCloud'
   | 'AzureGermanCloud';
 
-/** The built-in clouds (deployment.md §5). */
+/** The built-in clouds (docs/deployment.md §5). */
 export const CLOUDS: Readonly<Record<BuiltInCloudName, CloudEnvironment>> = Object.freeze({
   AzurePublicCloud: Object.freeze({
     name: 'AzurePublicCloud',
@@ -56,26 +56,57 @@ export type ReadTextFile = (path: string) => string;
 /** Largest custom cloud file read (real ones are < 2 KiB). */
 export const MAX_CLOUD_FILE_BYTES = 1 << 20;
 
-// The path comes from the SecretProviderClass: never block on a FIFO or read /dev/zero forever.
-const readUtf8File: ReadTextFile = (path) => {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+/**
+ * Reads a custom cloud file with the checks an untrusted path needs: never blocks on a FIFO, never
+ * follows a symbolic link in its last component when `followSymlinks` is false (O_NOFOLLOW: the
+ * link itself is refused, the check and the open are one system call), checks the type of what was
+ * opened on its descriptor before reading a byte (regular files only: no device, directory or
+ * socket), and reads at most MAX_CLOUD_FILE_BYTES.
+ */
+function readCloudFile(path: string, followSymlinks: boolean): string {
+  const flags = constants.O_RDONLY | constants.O_NONBLOCK | (followSymlinks ? 0 : constants.O_NOFOLLOW);
+  let fd: number;
+  try {
+    fd = openSync(path, flags);
+  } catch (error) {
+    // Linux answers ELOOP for a final symbolic link under O_NOFOLLOW.
+    if (!followSymlinks && (error as { code?: unknown }).code === 'ELOOP') {
+      throw Object.assign(new Error('symbolic link'), { code: 'ESYMLINK' });
+    }
+    throw error;
+  }
   try {
     const stat = fstatSync(fd);
     if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     if (!stat.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTREGULAR' });
     if (stat.size > MAX_CLOUD_FILE_BYTES) throw Object.assign(new Error('file too large'), { code: 'EFBIG' });
-    const buffer = Buffer.alloc(stat.size);
+    // One byte more than the limit: a file that grew after fstat is still caught.
+    const buffer = Buffer.alloc(Math.min(stat.size, MAX_CLOUD_FILE_BYTES) + 1);
     let length = 0;
     while (length < buffer.length) {
       const read = readSync(fd, buffer, length, buffer.length - length, length);
       if (read === 0) break;
       length += read;
     }
+    if (length > MAX_CLOUD_FILE_BYTES) throw Object.assign(new Error('file too large'), { code: 'EFBIG' });
     return buffer.subarray(0, length).toString('utf8');
   } finally {
     closeSync(fd);
   }
-};
+}
+
+/**
+ * Reader for a `cloudEnvFileName` a SecretProviderClass names: the SPC author chooses the path and
+ * the provider runs as root, so a symbolic link is refused rather than followed.
+ */
+export const readSpcCloudFile: ReadTextFile = (path) => readCloudFile(path, false);
+
+/**
+ * Reader for the operator's `AZURE_ENVIRONMENT_FILEPATH` (set in the provider's own manifest):
+ * symbolic links are followed, since a ConfigMap volume presents every file as one; the other
+ * checks stay.
+ */
+export const readOperatorCloudFile: ReadTextFile = (path) => readCloudFile(path, true);
 
 /** True when `name` selects a built-in cloud (case-insensitive), without reading any file. */
 export function isBuiltInCloudName(name: string): boolean {
@@ -84,14 +115,14 @@ export function isBuiltInCloudName(name: string): boolean {
 
 /**
  * Resolves a `cloudName` like the reference (autorest): case-insensitive; `AzureStackCloud` reads
- * the custom cloud JSON `customCloudFile` through `readTextFile` (default: `fs.readFileSync`).
+ * the custom cloud JSON `customCloudFile` through `readTextFile` (default: `readSpcCloudFile`).
  * An empty name is the public cloud. Throws `SpcError` with
  * `cloudName <name> is not valid, error: <cause>`.
  */
 export function resolveCloud(
   name: string,
   customCloudFile = '',
-  readTextFile: ReadTextFile = readUtf8File,
+  readTextFile: ReadTextFile = readSpcCloudFile,
 ): CloudEnvironment {
   if (name === '') return CLOUDS.AzurePublicCloud;
   const upper = goToUpper(name);
@@ -158,6 +189,7 @@ const ERRNO_TEXT: Readonly<Record<string, string>> = {
   EPERM: 'operation not permitted',
   ENOTDIR: 'not a directory',
   ELOOP: 'too many levels of symbolic links',
+  ESYMLINK: 'is a symbolic link, which is not followed (name the regular file itself)',
   ENAMETOOLONG: 'file name too long',
   ENOTREGULAR: 'not a regular file',
   EFBIG: `larger than ${MAX_CLOUD_FILE_BYTES} bytes`,

@@ -3,7 +3,10 @@ export {
   CLOUDS,
   CUSTOM_CLOUD_NAME,
   isBuiltInCloudName,
+  MAX_CLOUD_FILE_BYTES,
   type ReadTextFile,
+  readOperatorCloudFile,
+  readSpcCloudFile,
   resolveCloud,
 } from './clouds.js';
 export {
@@ -83,6 +86,13 @@ export {
   parseMountRequest,
   SERVICE_ACCOUNT_NAME_KEY,
 } from './parse-mount-request.js';
+export {
+  MAX_POD_NAME_LENGTH,
+  MAX_POD_NAMESPACE_LENGTH,
+  validatePodName,
+  validatePodNamespace,
+  validatePodUid,
+} from './pod-info.js';
 export { SPC_ERROR_CODES, SpcError, type SpcErrorCode, type SpcErrorOptions } from './spc-error.js';
 export { TEMPLATE_FIELDS, type TemplateField } from './templates.js';
 export { azureVaultNameProblems, validateVaultName, vaultUrlFor } from './vault-name.js';

@@ -123,7 +123,12 @@ describe('buildMountAttributes', () => {
     const [spc] = parseSecretProviderClasses(SPEC_EXAMPLE);
     const attributes = buildMountAttributes(
       spc!,
-      { name: 'web-0', namespace: 'shop', uid: 'u-1', serviceAccountName: 'web' },
+      {
+        name: 'web-0',
+        namespace: 'shop',
+        uid: '00000000-0000-4000-8000-000000000001',
+        serviceAccountName: 'web',
+      },
       { secretProviderClass: 'kv-shop', keyvaultName: 'kv-other', note: '<&>' },
     );
     const decoded = JSON.parse(attributes) as Record<string, string>;
@@ -158,7 +163,7 @@ describe('the seed example (examples/pod-identity)', () => {
       {
         name: pod.metadata.name,
         namespace: pod.metadata.namespace ?? 'default',
-        uid: 'uid-1',
+        uid: '00000000-0000-4000-8000-000000000001',
         serviceAccountName: 'default',
       },
       volumeAttributes,

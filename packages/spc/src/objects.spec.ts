@@ -383,6 +383,56 @@ describe('objects: quirk fixes (spc-parameters.md §7)', () => {
   });
 });
 
+describe('split .crt/.key files in the path checks (--write-cert-and-key-in-separate-files)', () => {
+  const SPLIT = { options: { writeCertAndKeyInSeparateFiles: true } };
+  const NOTE = ' (a split certificate or key file: --write-cert-and-key-in-separate-files is on)';
+  const tls = 'objectName: tls\nobjectType: secret';
+
+  it('refuses an object at <file>.crt or <file>.key of a secret, in either order', () => {
+    for (const [items, message] of [
+      [
+        [tls, 'objectName: other\nobjectType: secret\nobjectAlias: tls.crt'],
+        wrap('secret', 'other', '', `duplicate file path "tls.crt" (objects 0 and 1)${NOTE}`),
+      ],
+      [
+        ['objectName: k\nobjectType: key\nobjectAlias: tls.key', tls],
+        wrap('secret', 'tls', '', `duplicate file path "tls.key" (objects 0 and 1)${NOTE}`),
+      ],
+    ] as const) {
+      const error = failure({ objects: objects(...items) }, SPLIT);
+      expect(error.code).toBe('DUPLICATE_FILE_PATH');
+      expect(error.message).toBe(message);
+    }
+  });
+
+  it('claims <dir>/<i>.crt and .key of a history object', () => {
+    const history = 'objectName: h\nobjectType: secret\nobjectVersionHistory: 2';
+    const error = failure(
+      { objects: objects(history, 'objectName: x\nobjectType: secret\nobjectAlias: h/1.key') },
+      SPLIT,
+    );
+    expect(error.message).toBe(
+      wrap('secret', 'x', '', `duplicate file path "h/1.key" (objects 0 and 1)${NOTE}`),
+    );
+    expect(
+      plan({ objects: objects(history, 'objectName: x\nobjectType: secret\nobjectAlias: h/2.key') }, SPLIT)
+        .objects,
+    ).toHaveLength(2);
+  });
+
+  it('leaves keys, certs, pfx secrets and the flag off alone', () => {
+    const crt = 'objectName: other\nobjectType: secret\nobjectAlias: a.crt';
+    for (const owner of [
+      'objectName: a\nobjectType: key',
+      'objectName: a\nobjectType: cert',
+      'objectName: a\nobjectType: secret\nobjectFormat: PFX',
+    ]) {
+      expect(plan({ objects: objects(owner, crt) }, SPLIT).objects).toHaveLength(2);
+    }
+    expect(plan({ objects: objects('objectName: a\nobjectType: secret', crt) }).objects).toHaveLength(2);
+  });
+});
+
 describe('parseObjects', () => {
   it('parses the objects parameter alone, with a default mode', () => {
     const result = parseObjects(' array:\n  - "objectName: a\\nobjectType: secret"\n', {

@@ -44,6 +44,8 @@ const INT32_MAX = 2 ** 31 - 1;
 export interface ParseObjectsOptions {
   /** Mode for objects without `filePermission` (the request's `permission`); default 0o644. */
   readonly defaultFileMode?: number;
+  /** `--write-cert-and-key-in-separate-files`: include `<file>.crt`/`.key` in the path checks. */
+  readonly writeCertAndKeyInSeparateFiles?: boolean;
 }
 
 /**
@@ -55,7 +57,10 @@ export function parseObjects(objects: string, options: ParseObjectsOptions = {})
   if (text === '') throw new SpcError('OBJECTS_MISSING', 'objects is not set');
   let analysis: ObjectsAnalysis;
   try {
-    analysis = analyzeObjects(text, options.defaultFileMode ?? 0o644, { firstErrorOnly: true });
+    analysis = analyzeObjects(text, options.defaultFileMode ?? 0o644, {
+      firstErrorOnly: true,
+      splitCertAndKeyFiles: options.writeCertAndKeyInSeparateFiles ?? false,
+    });
   } catch {
     throw new SpcError('INPUT_TOO_COMPLEX', 'failed to parse objects: input too large or too complex');
   }
@@ -101,7 +106,11 @@ export interface ObjectsAnalysis {
 export function analyzeObjects(
   text: string,
   defaultFileMode: number,
-  options: { readonly firstErrorOnly?: boolean } = {},
+  options: {
+    readonly firstErrorOnly?: boolean;
+    /** `--write-cert-and-key-in-separate-files`: secret objects may also write `.crt`/`.key`. */
+    readonly splitCertAndKeyFiles?: boolean;
+  } = {},
 ): ObjectsAnalysis {
   const issues: ObjectIssue[] = [];
   let firstError: SpcError | undefined;
@@ -171,7 +180,7 @@ export function analyzeObjects(
   }
 
   const objects = items.flatMap((item) => (item.object ? [item.object] : []));
-  checkPathConflicts(items, report);
+  checkPathConflicts(items, report, options.splitCertAndKeyFiles ?? false);
   if (outer.items.length === 0) {
     report({
       severity: 'error',
@@ -627,27 +636,54 @@ function canonicalEncoding(encoding: string): ObjectEncoding {
 }
 
 // Two objects must not write the same file, nor a file where another needs a directory.
-// History objects (N > 1) own the directory `<fileName>` with files `0..N-1`.
-function checkPathConflicts(items: readonly AnalyzedObject[], report: Report): void {
+// History objects (N > 1) own the directory `<fileName>` with files `0..N-1`. With split files
+// (`--write-cert-and-key-in-separate-files`) a `secret` object that is not `pfx` may also write
+// `<fileName>.crt` and `<fileName>.key` (`<fileName>/<i>.crt`, `.key` in history mode): whether it
+// does depends on Key Vault (a certificate-backed secret), so those names are claimed up front.
+function checkPathConflicts(
+  items: readonly AnalyzedObject[],
+  report: Report,
+  splitCertAndKey: boolean,
+): void {
   interface Claim {
     readonly index: number;
     readonly history: number;
+    /** The object may write `.crt`/`.key` files beside its own (or beside each version). */
+    readonly split: boolean;
+    /** Set on the claim of a split file itself. */
+    readonly part?: '.crt' | '.key';
   }
   const claims = new Map<string, Claim>();
   const below = new Map<string, { index: number; path: string }[]>();
   const isDirectory = (claim: Claim): boolean => claim.history > 1;
   const indexUnder = (claim: Claim, rest: string): string | undefined => {
     const first = rest.split('/', 1)[0]!;
-    return /^(0|[1-9][0-9]*)$/.test(first) && Number(first) < claim.history ? first : undefined;
+    const match = /^(0|[1-9][0-9]*)(\.crt|\.key)?$/.exec(first);
+    if (!match || Number(match[1]) >= claim.history) return undefined;
+    return match[2] === undefined || claim.split ? first : undefined;
   };
+  const entries = items.flatMap((item): { item: AnalyzedObject; path: string; claim: Claim }[] => {
+    if (item.fileName === undefined) return [];
+    const split =
+      splitCertAndKey && item.fields.objectType === 'secret' && !equalFold(item.fields.objectFormat, 'pfx');
+    const main = {
+      item,
+      path: item.fileName,
+      claim: { index: item.index, history: item.objectVersionHistory, split },
+    };
+    if (!split || item.objectVersionHistory > 1) return [main];
+    const splitFile = (part: '.crt' | '.key') => ({
+      item,
+      path: `${item.fileName}${part}`,
+      claim: { index: item.index, history: 0, split: false, part },
+    });
+    return [splitFile('.crt'), splitFile('.key'), main];
+  });
 
   // Objects with other errors take part too, so `lint` reports every conflict; a mount has
   // already failed on those errors (step 14 comes first).
-  for (const item of items) {
-    const path = item.fileName;
-    if (path === undefined) continue;
+  for (const { item, path, claim: mine } of entries) {
     const object = { index: item.index, ...item.fields };
-    const mine: Claim = { index: item.index, history: item.objectVersionHistory };
     const conflict = (code: 'DUPLICATE_FILE_PATH' | 'FILE_PATH_CONFLICT', cause: string): void => {
       report({
         severity: 'error',
@@ -659,11 +695,18 @@ function checkPathConflicts(items: readonly AnalyzedObject[], report: Report): v
         objectIndex: object.index,
       });
     };
-    const duplicate = (shown: string, other: number): void =>
+    const duplicate = (shown: string, other: Claim | number): void => {
+      const otherClaim = typeof other === 'number' ? undefined : other;
+      const otherIndex = typeof other === 'number' ? other : other.index;
+      const splitNote =
+        mine.part !== undefined || otherClaim?.part !== undefined || /\/[0-9]+\.(crt|key)$/.test(shown)
+          ? ' (a split certificate or key file: --write-cert-and-key-in-separate-files is on)'
+          : '';
       conflict(
         'DUPLICATE_FILE_PATH',
-        `duplicate file path ${quote(shown)} (objects ${other} and ${object.index})`,
+        `duplicate file path ${quote(shown)} (objects ${otherIndex} and ${object.index})${splitNote}`,
       );
+    };
     const fileIsDirectory = (file: string, fileOwner: number, deeper: string, deeperOwner: number): void =>
       conflict(
         'FILE_PATH_CONFLICT',
@@ -673,7 +716,8 @@ function checkPathConflicts(items: readonly AnalyzedObject[], report: Report): v
     const found = ((): boolean => {
       const same = claims.get(path);
       if (same) {
-        if (isDirectory(same) === isDirectory(mine)) duplicate(path, same.index);
+        if (same.index === mine.index) return false;
+        if (isDirectory(same) === isDirectory(mine)) duplicate(path, same);
         else if (isDirectory(same)) fileIsDirectory(path, object.index, `${path}/0`, same.index);
         else fileIsDirectory(path, same.index, `${path}/0`, object.index);
         return true;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -400,6 +400,56 @@ describe('parseMountRequest: clouds', () => {
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
+  });
+
+  it('never follows a symbolic link the SecretProviderClass names, but follows the operator file', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'spc-cloud-link-'));
+    try {
+      const file = join(directory, 'cloud.json');
+      writeFileSync(file, customCloud);
+      const link = join(directory, 'link.json');
+      symlinkSync(file, link);
+      expect(failure({ cloudName: 'AzureStackCloud', cloudEnvFileName: link }).message).toBe(
+        `cloudName AzureStackCloud is not valid, error: open ${link}: is a symbolic link, which is not followed (name the regular file itself)`,
+      );
+      // A link to a device is refused before anything is read from it.
+      const toDevice = join(directory, 'zero.json');
+      symlinkSync('/dev/zero', toDevice);
+      expect(failure({ cloudName: 'AzureStackCloud', cloudEnvFileName: toDevice }).code).toBe(
+        'CLOUD_FILE_UNREADABLE',
+      );
+      // The operator's AZURE_ENVIRONMENT_FILEPATH may be a ConfigMap file, which is a link.
+      expect(
+        plan({ cloudName: 'AzureStackCloud' }, { options: { defaultCloudEnvFileName: link } }).vaultUrl,
+      ).toBe('https://kv-shop.vault.stack.example/');
+      expect(
+        failure({ cloudName: 'AzureStackCloud' }, { options: { defaultCloudEnvFileName: toDevice } }).message,
+      ).toBe(`cloudName AzureStackCloud is not valid, error: open ${toDevice}: not a regular file`);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('uses the default cloud resolved at start-up when the SecretProviderClass sets no cloudName', () => {
+    const stack = {
+      name: 'AzureStackCloud',
+      keyVaultDnsSuffix: 'vault.start-up.example',
+      keyVaultResource: 'https://vault.start-up.example',
+      activeDirectoryEndpoint: 'https://login.start-up.example/',
+    };
+    const readTextFile = (): string => {
+      throw new Error('must not read: the start-up copy is used');
+    };
+    const result = plan(
+      { cloudEnvFileName: '/ignored-without-cloudName.json' },
+      { options: { defaultCloudName: 'AzureStackCloud', defaultCloud: stack, readTextFile } },
+    );
+    expect(result.cloud).toBe(stack);
+    expect(result.vaultUrl).toBe('https://kv-shop.vault.start-up.example/');
+    // An explicit cloudName is resolved as usual.
+    expect(plan({ cloudName: 'AzureChinaCloud' }, { options: { defaultCloud: stack } }).cloud.name).toBe(
+      'AzureChinaCloud',
+    );
   });
 
   it('names the missing field of an incomplete custom cloud file, and rejects non-JSON', () => {

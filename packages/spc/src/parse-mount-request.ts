@@ -1,9 +1,10 @@
 import type { CompiledTemplate } from '@keyvault-csi/templates';
-import { type ReadTextFile, resolveCloud } from './clouds.js';
+import { type ReadTextFile, readOperatorCloudFile, readSpcCloudFile, resolveCloud } from './clouds.js';
 import { buildIdentityConfig, SERVICE_ACCOUNT_TOKENS_KEY } from './identity.js';
 import { MAX_ATTRIBUTES_BYTES, MAX_SECRETS_BYTES, overLimit, utf8Length } from './input-limits.js';
-import type { MountPlan, PodInfo } from './mount-plan.js';
+import type { CloudEnvironment, MountPlan, PodInfo } from './mount-plan.js';
 import { analyzeObjects } from './objects.js';
+import { validatePodName, validatePodNamespace, validatePodUid } from './pod-info.js';
 import { echo } from './private/echo.js';
 import { goParseBool, goQuote, goTrimSpace } from './private/go-text.js';
 import { decodeStringMap, jsonKind, parseJson } from './private/json-payload.js';
@@ -25,12 +26,27 @@ export interface ParseMountRequestOptions {
   /** Cloud used when the SecretProviderClass sets no `cloudName` (the daemon's `--cloud-name`). */
   readonly defaultCloudName?: string;
   /**
+   * The daemon's default cloud as resolved at start-up (its custom cloud file read then, as the
+   * reference does): used as is when the SecretProviderClass sets no `cloudName`. Without it,
+   * `defaultCloudName` is resolved per mount.
+   */
+  readonly defaultCloud?: CloudEnvironment;
+  /**
    * Custom cloud file used for `AzureStackCloud` when the SecretProviderClass sets no
    * `cloudEnvFileName` (the daemon's start-up `AZURE_ENVIRONMENT_FILEPATH`).
    */
   readonly defaultCloudEnvFileName?: string;
-  /** Reads the custom cloud file; default `fs.readFileSync(path, 'utf8')`. */
+  /**
+   * Reads the custom cloud file (tests); default `readSpcCloudFile` for a path the
+   * SecretProviderClass names (no symbolic link followed) and `readOperatorCloudFile` for
+   * `defaultCloudEnvFileName`.
+   */
   readonly readTextFile?: ReadTextFile;
+  /**
+   * The daemon's `--write-cert-and-key-in-separate-files`: a `secret` object (not `pfx`) may then
+   * also write `<file>.crt` and `<file>.key`, and those names take part in the duplicate-path check.
+   */
+  readonly writeCertAndKeyInSeparateFiles?: boolean;
   /**
    * Compiles each `templates` entry (default `compileTemplate` of `@keyvault-csi/templates`); pass
    * a `TemplateCache`'s `compile` so mounts of the same class share the compiled templates.
@@ -75,7 +91,7 @@ function parse(request: MountRequestPayload, options: ParseMountRequestOptions):
   const defaultFileMode = decodePermission(request?.permission);
   const get = (key: string): string => goTrimSpace(attributes.get(key) ?? '');
 
-  // 1–2
+  // 1–2, each followed by Kubernetes' own rule for the value (ours), and the UID (ours)
   const pod: PodInfo = Object.freeze({
     name: get(POD_NAME_KEY),
     namespace: get(POD_NAMESPACE_KEY),
@@ -83,7 +99,10 @@ function parse(request: MountRequestPayload, options: ParseMountRequestOptions):
     serviceAccountName: get(SERVICE_ACCOUNT_NAME_KEY),
   });
   if (pod.name === '') throw new SpcError('POD_NAME_MISSING', 'pod name is not provided');
+  validatePodName(pod.name);
   if (pod.namespace === '') throw new SpcError('POD_NAMESPACE_MISSING', 'pod namespace is not provided');
+  validatePodNamespace(pod.namespace);
+  validatePodUid(pod.uid);
 
   // 3–6
   const usePodIdentity = parseFlag('usePodIdentity', get('usePodIdentity'));
@@ -102,10 +121,22 @@ function parse(request: MountRequestPayload, options: ParseMountRequestOptions):
   const tenantId = get('tenantID') || get('tenantId');
   if (tenantId === '') throw new SpcError('TENANT_ID_MISSING', 'tenantId is not provided');
 
-  // 9–10: the custom cloud file is read per mount; no process-wide environment variable.
-  const cloudName = get('cloudName') || goTrimSpace(options.defaultCloudName ?? '');
-  const cloudEnvFileName = get('cloudEnvFileName') || (options.defaultCloudEnvFileName ?? '');
-  const cloud = resolveCloud(cloudName, cloudEnvFileName, options.readTextFile);
+  // 9–10, as the reference: no cloudName → the daemon's default cloud (resolved at its start-up);
+  // AzureStackCloud → the SPC's cloudEnvFileName, else the daemon's AZURE_ENVIRONMENT_FILEPATH
+  // (the reference keeps the path in that process-wide variable, where one SPC's file then leaks
+  // into the next SPC's mount; we read the SPC's own path, or the start-up value, per mount).
+  const spcCloudEnvFileName = get('cloudEnvFileName');
+  const cloudEnvFileName = spcCloudEnvFileName || (options.defaultCloudEnvFileName ?? '');
+  const readCloudFile =
+    options.readTextFile ?? (spcCloudEnvFileName === '' ? readOperatorCloudFile : readSpcCloudFile);
+  const cloud: CloudEnvironment =
+    get('cloudName') === '' && options.defaultCloud !== undefined
+      ? options.defaultCloud
+      : resolveCloud(
+          get('cloudName') || goTrimSpace(options.defaultCloudName ?? ''),
+          cloudEnvFileName,
+          readCloudFile,
+        );
 
   // 11
   const identity = buildIdentityConfig({
@@ -122,7 +153,10 @@ function parse(request: MountRequestPayload, options: ParseMountRequestOptions):
   // 12–15
   const objectsText = get('objects');
   if (objectsText === '') throw new SpcError('OBJECTS_MISSING', 'objects is not set');
-  const analysis = analyzeObjects(objectsText, defaultFileMode, { firstErrorOnly: true });
+  const analysis = analyzeObjects(objectsText, defaultFileMode, {
+    firstErrorOnly: true,
+    splitCertAndKeyFiles: options.writeCertAndKeyInSeparateFiles ?? false,
+  });
   if (analysis.firstError) throw analysis.firstError;
 
   // 16

@@ -10,7 +10,7 @@ import {
   KeyVaultEmulator,
   type KeyVaultEmulatorOptions,
 } from '@keyvault-csi/keyvault-emulator';
-import { DaemonProcess, type DaemonProcessOptions } from './daemon-process.js';
+import { type DaemonExit, DaemonProcess, type DaemonProcessOptions } from './daemon-process.js';
 import { freePort } from './free-port.js';
 
 export interface ProviderStackOptions {
@@ -33,24 +33,54 @@ export interface ProviderStackOptions {
   readonly healthz?: boolean;
 }
 
+/** How the stack starts its daemon, kept to start it again the same way. */
+interface DaemonLaunch {
+  readonly args: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  readonly nodeOptions: readonly string[] | undefined;
+  readonly command: readonly [string, ...string[]] | undefined;
+  readonly processOptions: DaemonProcessOptions | undefined;
+}
+
+function launchDaemon(launch: DaemonLaunch): DaemonProcess {
+  return new DaemonProcess(
+    launch.args,
+    launch.env,
+    launch.nodeOptions,
+    launch.command,
+    launch.processOptions,
+  );
+}
+
 /**
  * Everything a Mount needs on a laptop: the fake NMI and the Key Vault emulator (in this process),
  * and the provider daemon as its own process reaching Key Vault as `https://<vault>.vault.azure.net`
  * through the emulator's CONNECT proxy with a test CA — the production code path, no test seam.
  */
 export class ProviderStack {
+  #daemon: DaemonProcess;
+
   private constructor(
     readonly workDir: string,
     readonly socketPath: string,
     readonly nmi: FakeNmi,
     readonly keyVault: KeyVaultEmulator,
-    readonly daemon: DaemonProcess,
+    daemon: DaemonProcess,
+    /** How the daemon was started (flags, environment, Node flags), to start it again the same way. */
+    private readonly daemonLaunch: DaemonLaunch,
     readonly client: CSIDriverProviderClient,
     readonly metricsUrl: string | undefined,
     readonly healthzUrl: string | undefined,
     readonly startupMs: number,
     private readonly ownsWorkDir: boolean,
-  ) {}
+  ) {
+    this.#daemon = daemon;
+  }
+
+  /** The daemon process serving the socket now (a new one after `startDaemon`). */
+  get daemon(): DaemonProcess {
+    return this.#daemon;
+  }
 
   static async start(options: ProviderStackOptions = {}): Promise<ProviderStack> {
     const ownsWorkDir = options.workDir === undefined;
@@ -59,8 +89,9 @@ export class ProviderStack {
     const nmi = await FakeNmi.start(options.nmi);
     const keyVault = await KeyVaultEmulator.start({ ...options.emulator, tlsDir: path.join(workDir, 'tls') });
     const socketPath = path.join(workDir, 'provider', 'azure.sock');
-    const metricsPort = options.metrics === false ? 0 : await freePort();
-    const healthzPort = options.healthz ? await freePort() : 0;
+    // -1 disables a server (0 would bind a random port, as Go does).
+    const metricsPort = options.metrics === false ? -1 : await freePort();
+    const healthzPort = options.healthz ? await freePort() : -1;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       HTTPS_PROXY: keyVault.proxyUrl,
@@ -71,8 +102,8 @@ export class ProviderStack {
     const { mkdirSync } = await import('node:fs');
     mkdirSync(path.dirname(socketPath), { recursive: true, mode: 0o700 });
     const started = performance.now();
-    const daemon = new DaemonProcess(
-      [
+    const daemonLaunch = {
+      args: [
         `--endpoint=unix://${socketPath}`,
         `--nmi-endpoint=${nmi.url}`,
         `--healthz-port=${healthzPort}`,
@@ -81,10 +112,11 @@ export class ProviderStack {
         ...(options.daemonArgs ?? []),
       ],
       env,
-      options.nodeOptions,
-      options.daemonCommand,
-      options.daemonProcess,
-    );
+      nodeOptions: options.nodeOptions,
+      command: options.daemonCommand,
+      processOptions: options.daemonProcess,
+    };
+    const daemon = launchDaemon(daemonLaunch);
     const client = connectProvider(socketPath);
     const stack = new ProviderStack(
       workDir,
@@ -92,9 +124,10 @@ export class ProviderStack {
       nmi,
       keyVault,
       daemon,
+      daemonLaunch,
       client,
-      metricsPort ? `http://127.0.0.1:${metricsPort}/metrics` : undefined,
-      healthzPort ? `http://127.0.0.1:${healthzPort}/healthz` : undefined,
+      metricsPort > 0 ? `http://127.0.0.1:${metricsPort}/metrics` : undefined,
+      healthzPort > 0 ? `http://127.0.0.1:${healthzPort}/healthz` : undefined,
       0,
       ownsWorkDir,
     );
@@ -127,6 +160,21 @@ export class ProviderStack {
     throw new Error(
       `the daemon did not serve Version within ${timeoutMs} ms: ${String(lastError)}\n${this.daemon.output}`,
     );
+  }
+
+  /** Stops the daemon (SIGTERM: graceful, removes its socket; SIGKILL: leaves a stale socket file). */
+  stopDaemon(signal: NodeJS.Signals = 'SIGTERM'): Promise<DaemonExit> {
+    return this.#daemon.stop(signal);
+  }
+
+  /**
+   * Starts the daemon again with the same flags, environment and socket, after `stopDaemon` (or a
+   * crash): a node's DaemonSet pod restarting. Resolves once it is spawned, not once it serves.
+   */
+  startDaemon(): DaemonProcess {
+    if (this.#daemon.exit === undefined) throw new Error('the daemon is still running: stop it first');
+    this.#daemon = launchDaemon(this.daemonLaunch);
+    return this.#daemon;
   }
 
   /** The /metrics exposition text. */

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { FlagError, type FlagSpecs, parseFlags } from '@keyvault-csi/csi-driver';
 import { parseSecretProviderClasses } from '@keyvault-csi/spc';
@@ -97,6 +98,15 @@ async function mountCommand(args: readonly string[], io: CliIo): Promise<number>
     secretProviderClass: spc.metadata.name,
     'csi.storage.k8s.io/ephemeral': 'true',
   });
+  // The driver looks the socket up when it first needs the provider and fails at once without one
+  // (its client then waits for a provider that stops listening, but not for one never started).
+  if (!existsSync(get('socket'))) {
+    const provider = spc.spec.provider;
+    io.stderr(
+      `${new DriverMountError('PROVIDER_NOT_FOUND', `error connecting to provider ${JSON.stringify(provider)}: provider not found: provider ${JSON.stringify(provider)}`).eventMessage(pod)}\n`,
+    );
+    return 1;
+  }
   const client = connectProvider(get('socket'));
   try {
     const result = await mountVolume(client, {

@@ -1,4 +1,5 @@
 export type DriverMountErrorCode =
+  | 'PROVIDER_NOT_FOUND'
   | 'RPC_ERROR'
   | 'PROVIDER_ERROR'
   | 'MISSING_OBJECT_VERSIONS'

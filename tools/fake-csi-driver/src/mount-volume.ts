@@ -1,8 +1,8 @@
-import type { ServiceError } from '@grpc/grpc-js';
 import type { CSIDriverProviderClient, MountRequest, MountResponse } from '@keyvault-csi/csi-driver/proto';
-import { type FileToWrite, writeAtomically } from '@keyvault-csi/file-writer';
+import type { FileToWrite } from '@keyvault-csi/file-writer';
+import { writeLikeDriver } from './driver-file-writer.js';
 import { DriverMountError } from './driver-mount-error.js';
-import { goCodeName } from './grpc-code-names.js';
+import { driverRpcError } from './go-grpc-messages.js';
 import { driverCallMetadata } from './provider-connection.js';
 
 export interface MountVolumeRequest {
@@ -18,6 +18,11 @@ export interface MountVolumeRequest {
   readonly timeoutMs?: number;
   /** Write the returned files into `targetPath` (default true). */
   readonly write?: boolean;
+  /**
+   * Sent as `current_object_version`. The v1.6 driver sends none; drivers up to v1.5 sent the pod's
+   * current versions on rotation.
+   */
+  readonly currentObjectVersions?: ReadonlyMap<string, string>;
 }
 
 export interface MountVolumeResult {
@@ -32,7 +37,8 @@ export interface MountVolumeResult {
 /**
  * One NodePublishVolume as the driver performs it: call Mount with a deadline, then apply the
  * driver's checks in its order (gRPC error, provider error code, missing object versions), then
- * write the files atomically. Throws DriverMountError with the driver's text.
+ * write the files as the driver's writer does (`writeLikeDriver`). Throws DriverMountError with the
+ * driver's text, including for failures Go's gRPC client words differently from grpc-js.
  */
 export async function mountVolume(
   client: CSIDriverProviderClient,
@@ -44,14 +50,17 @@ export async function mountVolume(
     secrets: request.secrets ?? 'null',
     targetPath: request.targetPath,
     permission: request.permission ?? '420',
-    currentObjectVersion: [],
+    currentObjectVersion: [...(request.currentObjectVersions ?? [])].map(([id, version]) => ({
+      id,
+      version,
+    })),
   };
   const response = await new Promise<MountResponse>((resolve, reject) => {
     client.mount(
       mountRequest,
       driverCallMetadata(),
       { deadline: Date.now() + (request.timeoutMs ?? 120_000) },
-      (error, value) => (error ? reject(rpcError(error)) : resolve(value)),
+      (error, value) => (error ? reject(driverRpcError(error, client)) : resolve(value)),
     );
   });
   if (response.error !== undefined && response.error.code !== '') {
@@ -71,24 +80,11 @@ export async function mountVolume(
       contents: file.contents,
     }));
     try {
-      changed = (await writeAtomically(request.targetPath, files)).changed;
+      changed = (await writeLikeDriver(request.targetPath, files)).changed;
     } catch (error) {
-      throw new DriverMountError('FILE_WRITE_ERROR', `failed to write files: ${(error as Error).message}`, {
-        cause: error,
-      });
+      // The driver reports its writer's error as it is (`invalid filepath: "a/"`).
+      throw new DriverMountError('FILE_WRITE_ERROR', (error as Error).message, { cause: error });
     }
   }
   return { response, objectVersions, changed, durationMs: performance.now() - started };
-}
-
-function rpcError(error: ServiceError): DriverMountError {
-  return new DriverMountError(
-    'RPC_ERROR',
-    `rpc error: code = ${goCodeName(error.code)} desc = ${error.details}`,
-    {
-      grpcCode: error.code,
-      details: error.details,
-      cause: error,
-    },
-  );
 }

@@ -1,6 +1,5 @@
 import type { CSIDriverProviderClient, VersionResponse } from '@keyvault-csi/csi-driver/proto';
-import { DriverMountError } from './driver-mount-error.js';
-import { goCodeName } from './grpc-code-names.js';
+import { driverRpcError } from './go-grpc-messages.js';
 import { driverCallMetadata } from './provider-connection.js';
 
 /** The driver's optional provider health check: Version with a 5 s timeout. */
@@ -10,19 +9,7 @@ export function providerVersion(client: CSIDriverProviderClient, timeoutMs = 500
       { version: 'v1alpha1' },
       driverCallMetadata(),
       { deadline: Date.now() + timeoutMs },
-      (error, value) =>
-        error
-          ? reject(
-              new DriverMountError(
-                'RPC_ERROR',
-                `rpc error: code = ${goCodeName(error.code)} desc = ${error.details}`,
-                {
-                  grpcCode: error.code,
-                  details: error.details,
-                },
-              ),
-            )
-          : resolve(value),
+      (error, value) => (error ? reject(driverRpcError(error, client)) : resolve(value)),
     );
   });
 }

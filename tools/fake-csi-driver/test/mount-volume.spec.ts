@@ -1,10 +1,16 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readlink, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { MountResponse } from '@keyvault-csi/csi-driver/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectProvider, DriverMountError, driverAttributes, mountVolume } from '../src/index.js';
+import {
+  connectProvider,
+  DRIVER_MAX_RECEIVE_BYTES,
+  DriverMountError,
+  driverAttributes,
+  mountVolume,
+} from '../src/index.js';
 import { ScriptedProvider } from './scripted-provider.js';
 
 const file = (path: string, text: string) => ({ path, mode: 420, contents: Buffer.from(text) });
@@ -79,8 +85,80 @@ describe('mountVolume against a scripted provider', () => {
       MountResponse.create({ objectVersion: [{ id: 'x', version: '1' }], files: [file('../escape', 'x')] });
     await expect(mountVolume(client, { attributes, targetPath: target })).rejects.toMatchObject({
       code: 'FILE_WRITE_ERROR',
+      message: "invalid path: must not contain '..': ../escape",
+    });
+    provider.script = () =>
+      MountResponse.create({ objectVersion: [{ id: 'x', version: '1' }], files: [file('a/', 'x')] });
+    await expect(mountVolume(client, { attributes, targetPath: target })).rejects.toMatchObject({
+      code: 'FILE_WRITE_ERROR',
+      message: 'invalid filepath: "a/"',
     });
     expect(await readFile(join(target, 'a'), 'utf8')).toBe('alpha');
+  });
+
+  it('sends the current object versions it is given (drivers up to v1.5 did on rotation)', async () => {
+    provider.script = () => MountResponse.create({ objectVersion: [{ id: 'secret/a', version: 'v2' }] });
+    await mountVolume(client, {
+      attributes,
+      targetPath: target,
+      write: false,
+      currentObjectVersions: new Map([['secret/a', 'v1']]),
+    });
+    expect(provider.requests.at(-1)?.currentObjectVersion).toEqual([{ id: 'secret/a', version: 'v1' }]);
+  });
+
+  it("writes like the driver's writer: last of a repeated path, no rewrite for a mode change, replaces files a provider wrote itself", async () => {
+    const own = await mkdtemp(join(tmpdir(), 'fake-csi-target-'));
+    const versions = [{ id: 'secret/a', version: 'v1' }];
+    provider.script = () =>
+      MountResponse.create({ objectVersion: versions, files: [file('a', 'first'), file('a', 'second')] });
+    await mountVolume(client, { attributes, targetPath: own });
+    expect(await readFile(join(own, 'a'), 'utf8')).toBe('second');
+    const data = await readlink(join(own, '..data'));
+
+    provider.script = () =>
+      MountResponse.create({ objectVersion: versions, files: [{ ...file('a', 'second'), mode: 0o600 }] });
+    const modeOnly = await mountVolume(client, { attributes, targetPath: own });
+    expect(modeOnly.changed).toBe(false);
+    expect(await readlink(join(own, '..data'))).toBe(data);
+    expect((await stat(join(own, 'a'))).mode & 0o777).toBe(0o644);
+
+    await writeFile(join(own, 'legacy'), 'written by an old provider');
+    provider.script = () =>
+      MountResponse.create({ objectVersion: versions, files: [file('a', 'second'), file('legacy', 'new')] });
+    await mountVolume(client, { attributes, targetPath: own });
+    expect(await readlink(join(own, 'legacy'))).toBe('..data/legacy');
+    expect(await readFile(join(own, 'legacy'), 'utf8')).toBe('new');
+  });
+
+  it("words failures of its own gRPC client as the driver's Go client does", async () => {
+    provider.script = () =>
+      MountResponse.create({
+        objectVersion: [{ id: 'secret/big', version: 'v1' }],
+        files: [{ path: 'big', mode: 420, contents: Buffer.alloc(DRIVER_MAX_RECEIVE_BYTES) }],
+      });
+    const tooLarge = await mountVolume(client, { attributes, targetPath: target }).catch((e: unknown) => e);
+    expect((tooLarge as DriverMountError).message).toMatch(
+      /^rpc error: code = ResourceExhausted desc = grpc: received message larger than max \(\d+ vs\. 4194304\)$/,
+    );
+
+    provider.script = () => 'hang';
+    const hung = await mountVolume(client, { attributes, targetPath: target, timeoutMs: 300 }).catch(
+      (e: unknown) => e,
+    );
+    expect((hung as DriverMountError).message).toBe(
+      'rpc error: code = DeadlineExceeded desc = context deadline exceeded',
+    );
+
+    const absent = join(await mkdtemp(join(tmpdir(), 'fake-csi-none-')), 'azure.sock');
+    const nobody = connectProvider(absent);
+    const down = await mountVolume(nobody, { attributes, targetPath: target, timeoutMs: 300 }).catch(
+      (e: unknown) => e,
+    );
+    nobody.close();
+    expect((down as DriverMountError).message).toBe(
+      `rpc error: code = DeadlineExceeded desc = latest balancer error: connection error: desc = "transport: Error while dialing: dial unix ${absent}: connect: no such file or directory"`,
+    );
   });
 
   it('waits for a provider that is not listening yet (waitForReady), within the deadline', async () => {

@@ -84,6 +84,27 @@ describe('against the real provider', () => {
     );
   });
 
+  it('CLI: fails at once, as the driver does, when no provider socket exists', async () => {
+    const manifest = join(dir, 'spc.yaml');
+    await writeFile(manifest, MANIFEST);
+    const err: string[] = [];
+    const code = await runCli(
+      [
+        'mount',
+        `--socket=${join(dir, 'absent.sock')}`,
+        `--spc=${manifest}`,
+        '--pod-name=busybox',
+        '--pod-namespace=default',
+        `--target-path=${dir}`,
+      ],
+      { stdout: () => undefined, stderr: (t) => err.push(t) },
+    );
+    expect(code).toBe(1);
+    expect(err.join('')).toBe(
+      'failed to mount secrets store objects for pod default/busybox, err: error connecting to provider "azure": provider not found: provider "azure"\n',
+    );
+  });
+
   it('CLI: version prints the provider identity', async () => {
     const out: string[] = [];
     const code = await runCli(['version', `--socket=${socketPath()}`], {

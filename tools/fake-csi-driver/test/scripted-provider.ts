@@ -9,7 +9,10 @@ import {
   VersionResponse,
 } from '@keyvault-csi/csi-driver/proto';
 
-export type MountScript = (request: MountRequest) => MountResponse | { code: number; details: string };
+/** What the provider answers: a response, a gRPC status, or `'hang'` (never answers, like a stopped process). */
+export type MountScript = (
+  request: MountRequest,
+) => MountResponse | { code: number; details: string } | 'hang';
 
 /**
  * A provider on a real unix socket that answers what the test scripts, including what a broken
@@ -42,6 +45,7 @@ export class ScriptedProvider {
       mount: (call: ServerUnaryCall<MountRequest, MountResponse>, callback: sendUnaryData<MountResponse>) => {
         provider.requests.push(call.request);
         const answer = provider.script(call.request);
+        if (answer === 'hang') return;
         if ('code' in answer) callback(answer);
         else callback(null, answer);
       },

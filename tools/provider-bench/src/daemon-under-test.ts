@@ -55,8 +55,8 @@ export class DaemonUnderTest {
     const args = [
       `--endpoint=unix://${options.socketPath}`,
       `--nmi-endpoint=${options.nmiUrl}`,
-      '--healthz-port=0',
-      '--prometheus-port=0',
+      '--healthz-port=-1',
+      '--prometheus-port=-1',
       '--log-format-json',
       ...(options.extraArgs ?? []),
     ];

@@ -5,10 +5,10 @@ const ROTATION =
   'Fix when wanted: implement `--content-cache-ttl` (per identity, vault, object and version; off by default) in the fetcher.';
 
 const MEMORY =
-  'These runs use Node\u2019s defaults (no heap caps): V8 lets garbage and its optimizing WebAssembly tier-up (undici\u2019s HTTP parser) grow before collecting. The daemon as deployed runs with the chart\u2019s flags and environment (`linux.nodeFlags`: --max-old-space-size=64 --max-semi-space-size=1 --liftoff-only; `MALLOC_ARENA_MAX=1`), measured in the capped rows; where those rows miss too, raise the chart\u2019s memory limit to the measured peak plus margin (deployment.md \u00a77).';
+  'These runs use Node\u2019s defaults (no heap caps): V8 lets garbage and its optimizing WebAssembly tier-up (undici\u2019s HTTP parser) grow before collecting. The daemon as deployed runs with the chart\u2019s flags and environment (`linux.nodeFlags`: --max-old-space-size=64 --max-semi-space-size=1 --liftoff-only; `MALLOC_ARENA_MAX=1`), measured in the capped rows; where those rows miss too, raise the chart\u2019s memory limit to the measured peak plus margin (docs/deployment.md \u00a77).';
 
 const CAPPED_MEMORY =
-  'The daemon as deployed (the chart\u2019s Node flags and environment) still misses: raise the chart\u2019s memory limit to the measured peak plus margin (deployment.md \u00a77) until the live heap of a 200-pod burst (~30 MiB) shrinks.';
+  'The daemon as deployed (the chart\u2019s Node flags and environment) still misses: raise the chart\u2019s memory limit to the measured peak plus margin (docs/deployment.md \u00a77) until the live heap of a 200-pod burst (~30 MiB) shrinks.';
 
 /**
  * What was found about each target the last full run missed: cause and proposed fix. Keyed by figure

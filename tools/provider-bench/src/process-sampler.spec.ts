@@ -5,12 +5,13 @@ import { cpuSecondsOf, PeakSampler, readProcess } from './process-sampler.js';
 
 describe('readProcess', () => {
   it('reads RSS, CPU time, fds and sockets of a live process', async () => {
-    // A child that burns ~300 ms of CPU, then allocates 64 MiB and holds it.
+    // A child that burns 300 ms of its own CPU time (not wall time: the machine may be busy), then
+    // allocates 64 MiB and holds it.
     const child = spawn(
       process.execPath,
       [
         '-e',
-        'const t=Date.now();while(Date.now()-t<300);globalThis.b=Buffer.alloc(64*1024*1024,1);process.stdout.write("ready\\n");setInterval(()=>{},1000)',
+        'while(process.cpuUsage().user<300000);globalThis.b=Buffer.alloc(64*1024*1024,1);process.stdout.write("ready\\n");setInterval(()=>{},1000)',
       ],
       { stdio: ['ignore', 'pipe', 'ignore'] },
     );

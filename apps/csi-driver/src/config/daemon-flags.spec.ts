@@ -36,6 +36,7 @@ describe('daemon flags', () => {
       maxConcurrency: 64,
       tokenCacheMaxAgeMs: 300_000,
       shutdownGraceMs: 10_000,
+      httpLimits: { maxConnections: 32, headersTimeoutMs: 5000, requestTimeoutMs: 10_000 },
       warnings: [],
     });
   });
@@ -56,6 +57,9 @@ describe('daemon flags', () => {
   const cases: [string, string, (config: DaemonConfig) => unknown, unknown][] = [
     ['endpoint', 'tcp://127.0.0.1:7777', (c) => c.endpoint, { kind: 'tcp', host: '127.0.0.1', port: 7777 }],
     ['construct-pem-chain', 'false', (c) => c.constructPemChain, false],
+    ['http-max-connections', '4', (c) => c.httpLimits?.maxConnections, 4],
+    ['http-header-timeout', '2s', (c) => c.httpLimits?.headersTimeoutMs, 2000],
+    ['http-request-timeout', '1m', (c) => c.httpLimits?.requestTimeoutMs, 60_000],
     ['write-cert-and-key-in-separate-files', 'true', (c) => c.writeCertAndKeyInSeparateFiles, true],
     ['cloud-name', 'AzureChinaCloud', (c) => c.cloudName, 'AzureChinaCloud'],
     ['healthz-port', '9000', (c) => c.healthz?.port, 9000],
@@ -91,10 +95,23 @@ describe('daemon flags', () => {
     }
   });
 
-  it('port 0 disables the HTTP servers', () => {
-    const config = serve(['--healthz-port=0', '--prometheus-port', '0']);
-    expect(config.healthz).toBeNull();
-    expect(config.metrics).toBeNull();
+  it('port 0 asks for any free port, as Go; a negative port disables the server', () => {
+    const random = serve(['--healthz-port=0', '--prometheus-port', '0']);
+    expect(random.healthz?.port).toBe(0);
+    expect(random.metrics?.port).toBe(0);
+    const disabled = serve(['--healthz-port=-1', '--prometheus-port', '-1']);
+    expect(disabled.healthz).toBeNull();
+    expect(disabled.metrics).toBeNull();
+  });
+
+  it('takes AZURE_ENVIRONMENT_FILEPATH from the environment it is given', () => {
+    expect(serve([]).cloudEnvironmentFile).toBe('');
+    const commandLine = parseDaemonCommandLine(['--cloud-name=AzureStackCloud'], {
+      AZURE_ENVIRONMENT_FILEPATH: '/etc/kubernetes/custom.json',
+    });
+    expect(commandLine.action === 'serve' && commandLine.config.cloudEnvironmentFile).toBe(
+      '/etc/kubernetes/custom.json',
+    );
   });
 
   it('recognises --version and --help', () => {
@@ -113,7 +130,7 @@ describe('daemon flags', () => {
     [['--healthz-port=abc'], 'invalid value "abc" for flag -healthz-port: parse error (expected an integer)'],
     [
       ['--healthz-port=70000'],
-      'invalid value "70000" for flag -healthz-port: must be a port between 0 and 65535',
+      'invalid value "70000" for flag -healthz-port: must be a port up to 65535 (0 = any free port, negative = disabled)',
     ],
     [
       ['--healthz-timeout=5'],
@@ -143,8 +160,33 @@ describe('daemon flags', () => {
     expect(failure(args)).toBe(message);
   });
 
-  it('is case-insensitive about the endpoint scheme and maps tcp://:7777 to all interfaces', () => {
+  it('is case-insensitive about the endpoint scheme and maps tcp://:7777 to all interfaces (opt-in)', () => {
     expect(serve(['--endpoint=UNIX:///x.sock']).endpoint).toEqual({ kind: 'unix', path: '/x.sock' });
-    expect(serve(['--endpoint=tcp://:7777']).endpoint).toEqual({ kind: 'tcp', host: '', port: 7777 });
+    expect(serve(['--endpoint=tcp://:7777', '--insecure-tcp-endpoint']).endpoint).toEqual({
+      kind: 'tcp',
+      host: '',
+      port: 7777,
+    });
+  });
+
+  it('binds tcp:// endpoints to loopback only unless --insecure-tcp-endpoint is given', () => {
+    for (const host of ['127.0.0.1', '127.9.9.9', 'localhost', '[::1]', '[::ffff:127.0.0.1]']) {
+      expect(serve([`--endpoint=tcp://${host}:7777`]).endpoint.kind).toBe('tcp');
+    }
+    for (const host of ['', '0.0.0.0', '10.0.0.4', '[::]', 'node-1.example', '128.0.0.1']) {
+      expect(failure([`--endpoint=tcp://${host}:7777`])).toBe(
+        `refusing tcp endpoint tcp://${host}:7777: not a loopback address and the gRPC API has no ` +
+          'authentication; use a unix:// endpoint, a loopback address, or --insecure-tcp-endpoint',
+      );
+      expect(serve([`--endpoint=tcp://${host}:7777`, '--insecure-tcp-endpoint=true']).endpoint.kind).toBe(
+        'tcp',
+      );
+    }
+  });
+
+  it('refuses a request timeout shorter than the header timeout', () => {
+    expect(failure(['--http-header-timeout=5s', '--http-request-timeout=1s'])).toBe(
+      '--http-request-timeout must not be shorter than --http-header-timeout',
+    );
   });
 });

@@ -7,10 +7,22 @@ import {
   parseFlags,
   stringFlag,
 } from '../flags/flag-parser.js';
-import { type Endpoint, EndpointError, parseEndpoint } from './endpoint.js';
+import type { HttpLimits } from '../observability/http-limits.js';
+import { type Endpoint, EndpointError, isLoopbackHost, parseEndpoint } from './endpoint.js';
+import {
+  ignoredKlogFlagsWarning,
+  KLOG_FLAGS,
+  klogLogRouting,
+  type LogRouting,
+  STDERR_ONLY,
+} from './klog-flags.js';
 
+// Go's flag.Int takes any number; a negative port disables the server (ours: the reference had no
+// way to), 0 asks the kernel for a free port as Go's net.Listen does.
 const port = (value: FlagValue): string | undefined =>
-  (value as number) >= 0 && (value as number) <= 65_535 ? undefined : 'must be a port between 0 and 65535';
+  (value as number) <= 65_535
+    ? undefined
+    : 'must be a port up to 65535 (0 = any free port, negative = disabled)';
 const positiveDuration = (value: FlagValue): string | undefined =>
   (value as number) > 0 ? undefined : 'must be greater than 0';
 const nonNegativeDuration = (value: FlagValue): string | undefined =>
@@ -44,7 +56,12 @@ export const DAEMON_FLAGS: FlagSpecs = {
     defaultText: 'AzurePublicCloud',
     usage: 'default cloud when a SecretProviderClass sets no cloudName',
   },
-  'healthz-port': { kind: 'int', defaultText: '8989', usage: 'health HTTP port, 0 disables', validate: port },
+  'healthz-port': {
+    kind: 'int',
+    defaultText: '8989',
+    usage: 'health HTTP port (0 = any free port, -1 = no health server)',
+    validate: port,
+  },
   'healthz-path': {
     kind: 'string',
     defaultText: '/healthz',
@@ -65,10 +82,15 @@ export const DAEMON_FLAGS: FlagSpecs = {
   'prometheus-port': {
     kind: 'int',
     defaultText: '8898',
-    usage: 'metrics HTTP port, 0 disables',
+    usage: 'metrics HTTP port (0 = any free port, -1 = no metrics server)',
     validate: port,
   },
   'log-format-json': { kind: 'bool', defaultText: 'false', usage: 'log JSON lines instead of text' },
+  'log-json-split-stream': {
+    kind: 'bool',
+    defaultText: 'false',
+    usage: 'with --log-format-json: error lines on standard error, the others on standard output',
+  },
   v: {
     kind: 'int',
     defaultText: '0',
@@ -122,6 +144,30 @@ export const DAEMON_FLAGS: FlagSpecs = {
     defaultText: '',
     usage: 'address the health and metrics servers listen on ("" = all interfaces, like the reference)',
   },
+  ...KLOG_FLAGS,
+  'http-max-connections': {
+    kind: 'int',
+    defaultText: '32',
+    usage: 'open connections per health/metrics listener; over it the oldest is closed',
+    validate: (value) => ((value as number) >= 1 ? undefined : 'must be at least 1'),
+  },
+  'http-header-timeout': {
+    kind: 'duration',
+    defaultText: '5s',
+    usage: 'time a health/metrics client has to send its request headers',
+    validate: positiveDuration,
+  },
+  'http-request-timeout': {
+    kind: 'duration',
+    defaultText: '10s',
+    usage: 'time a health/metrics client has to send its whole request',
+    validate: positiveDuration,
+  },
+  'insecure-tcp-endpoint': {
+    kind: 'bool',
+    defaultText: 'false',
+    usage: 'allow a tcp:// --endpoint on a non-loopback address (the gRPC API has no authentication)',
+  },
   help: { kind: 'bool', defaultText: 'false', usage: 'print this help and exit', hidden: true },
   h: { kind: 'bool', defaultText: 'false', usage: 'print this help and exit', hidden: true },
 };
@@ -136,11 +182,22 @@ export interface DaemonConfig {
   readonly constructPemChain: boolean;
   readonly writeCertAndKeyInSeparateFiles: boolean;
   readonly cloudName: string;
-  /** `null` when `--healthz-port=0`. */
+  /**
+   * `AZURE_ENVIRONMENT_FILEPATH` at start-up: the custom cloud file for `--cloud-name=AzureStackCloud`
+   * and for SecretProviderClasses with `cloudName: AzureStackCloud` and no `cloudEnvFileName`.
+   */
+  readonly cloudEnvironmentFile?: string;
+  /** `null` when `--healthz-port` is negative; port 0 = any free port. */
   readonly healthz: (HttpListen & { readonly path: string; readonly timeoutMs: number }) | null;
-  /** `null` when `--prometheus-port=0`. */
+  /** `null` when `--prometheus-port` is negative; port 0 = any free port. */
   readonly metrics: HttpListen | null;
+  /** Bounds of the health and metrics listeners (default DEFAULT_HTTP_LIMITS). */
+  readonly httpLimits?: HttpLimits;
   readonly logFormatJson: boolean;
+  /** `--log-json-split-stream`: JSON info lines on stdout (the reference's JSON logger used stderr only). */
+  readonly logJsonSplitStream?: boolean;
+  /** Where text log lines go (klog's output flags); JSON lines ignore it, as in the reference. */
+  readonly logRouting?: LogRouting;
   readonly verbosity: number;
   readonly customUserAgent: string;
   readonly nmiEndpoint: string;
@@ -159,8 +216,17 @@ export type DaemonCommandLine =
   | { readonly action: 'version' }
   | { readonly action: 'help' };
 
-/** Parses and validates the daemon's command line; throws FlagError with the text the user sees. */
-export function parseDaemonCommandLine(args: readonly string[]): DaemonCommandLine {
+/** Environment variable the reference (go-autorest) reads the AzureStackCloud file path from. */
+export const AZURE_ENVIRONMENT_FILEPATH = 'AZURE_ENVIRONMENT_FILEPATH';
+
+/**
+ * Parses and validates the daemon's command line; throws FlagError with the text the user sees.
+ * `env` is read for `AZURE_ENVIRONMENT_FILEPATH` only.
+ */
+export function parseDaemonCommandLine(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): DaemonCommandLine {
   const flags = parseFlags(args, DAEMON_FLAGS);
   if (flags.positionals.length > 0) {
     throw new FlagError(`unexpected argument: ${flags.positionals[0]} (the daemon takes only flags)`);
@@ -175,6 +241,23 @@ export function parseDaemonCommandLine(args: readonly string[]): DaemonCommandLi
     if (error instanceof EndpointError) throw new FlagError(error.message);
     throw error;
   }
+  // Anyone who can reach the port could mount any SecretProviderClass's secrets: loopback only
+  // unless the operator says otherwise.
+  if (
+    endpoint.kind === 'tcp' &&
+    !isLoopbackHost(endpoint.host) &&
+    !boolFlag(flags, 'insecure-tcp-endpoint')
+  ) {
+    throw new FlagError(
+      `refusing tcp endpoint ${stringFlag(flags, 'endpoint')}: not a loopback address and the gRPC API has no ` +
+        'authentication; use a unix:// endpoint, a loopback address, or --insecure-tcp-endpoint',
+    );
+  }
+  const headersTimeoutMs = numberFlag(flags, 'http-header-timeout');
+  const requestTimeoutMs = numberFlag(flags, 'http-request-timeout');
+  if (requestTimeoutMs < headersTimeoutMs) {
+    throw new FlagError('--http-request-timeout must not be shorter than --http-header-timeout');
+  }
   const backend = stringFlag(flags, 'metrics-backend');
   if (backend.toLowerCase() !== 'prometheus') throw new FlagError(`unsupported metrics backend ${backend}`);
 
@@ -188,6 +271,30 @@ export function parseDaemonCommandLine(args: readonly string[]): DaemonCommandLi
   for (const name of ['token-proxy-url', 'sni-name']) {
     if (stringFlag(flags, name) !== '') warnings.push(`--${name} is not used yet (identity binding)`);
   }
+  const logFormatJson = boolFlag(flags, 'log-format-json');
+  let logRouting = klogLogRouting(flags, logFormatJson ? [] : warnings);
+  if (logFormatJson) {
+    // The reference's JSON logger receives every line; klog's output flags no longer apply.
+    const outputFlags = [
+      'logtostderr',
+      'alsologtostderr',
+      'stderrthreshold',
+      'log_file',
+      'log_file_max_size',
+    ];
+    const given = outputFlags.filter((name) => flags.given.has(name));
+    if (given.length > 0) {
+      warnings.push(
+        `${given.map((name) => `--${name}`).join(', ')} ha${given.length === 1 ? 's' : 've'} no effect with --log-format-json (as in the reference)`,
+      );
+    }
+    logRouting = STDERR_ONLY;
+  }
+  const ignored = ignoredKlogFlagsWarning(flags);
+  if (ignored !== undefined) warnings.push(ignored);
+  if (flags.given.has('log-json-split-stream') && !logFormatJson) {
+    warnings.push('--log-json-split-stream has no effect without --log-format-json');
+  }
   if (numberFlag(flags, 'content-cache-ttl') > 0) {
     warnings.push(
       '--content-cache-ttl is accepted but content caching is not implemented: every Mount fetches',
@@ -200,8 +307,9 @@ export function parseDaemonCommandLine(args: readonly string[]): DaemonCommandLi
       constructPemChain: boolFlag(flags, 'construct-pem-chain'),
       writeCertAndKeyInSeparateFiles: boolFlag(flags, 'write-cert-and-key-in-separate-files'),
       cloudName: stringFlag(flags, 'cloud-name'),
+      cloudEnvironmentFile: env[AZURE_ENVIRONMENT_FILEPATH] ?? '',
       healthz:
-        healthzPort === 0
+        healthzPort < 0
           ? null
           : {
               host,
@@ -209,8 +317,15 @@ export function parseDaemonCommandLine(args: readonly string[]): DaemonCommandLi
               path: stringFlag(flags, 'healthz-path'),
               timeoutMs: numberFlag(flags, 'healthz-timeout'),
             },
-      metrics: prometheusPort === 0 ? null : { host, port: prometheusPort },
-      logFormatJson: boolFlag(flags, 'log-format-json'),
+      metrics: prometheusPort < 0 ? null : { host, port: prometheusPort },
+      httpLimits: {
+        maxConnections: numberFlag(flags, 'http-max-connections'),
+        headersTimeoutMs,
+        requestTimeoutMs,
+      },
+      logFormatJson,
+      logJsonSplitStream: boolFlag(flags, 'log-json-split-stream'),
+      logRouting,
       verbosity: numberFlag(flags, 'v'),
       customUserAgent: stringFlag(flags, 'custom-user-agent'),
       nmiEndpoint: stringFlag(flags, 'nmi-endpoint'),

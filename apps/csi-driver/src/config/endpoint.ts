@@ -25,6 +25,19 @@ export function parseEndpoint(text: string): Endpoint {
   return { kind: 'tcp', host: address.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port };
 }
 
+/**
+ * Whether a `tcp://` host binds only the loopback interface: `localhost`, 127.0.0.0/8, `::1`
+ * (also as an IPv4-mapped address). `""` (all interfaces) and every other name or address is not.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const lower = host.toLowerCase();
+  if (lower === 'localhost' || lower === '::1' || lower === '0:0:0:0:0:0:0:1') return true;
+  const v4 = lower.startsWith('::ffff:') ? lower.slice('::ffff:'.length) : lower;
+  const octets = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(v4);
+  if (!octets) return false;
+  return octets[1] === '127' && octets.slice(2).every((o) => Number(o) <= 255);
+}
+
 /** The target string grpc-js binds to or dials. */
 export function grpcAddress(endpoint: Endpoint, purpose: 'bind' | 'dial'): string {
   if (endpoint.kind === 'unix') return `unix:${endpoint.path}`;

@@ -27,6 +27,8 @@ const NMI_CODES: Readonly<Record<string, status>> = {
   NMI_UNREACHABLE: status.FAILED_PRECONDITION,
   NMI_BAD_RESPONSE: status.FAILED_PRECONDITION,
   NMI_BAD_REQUEST: status.INTERNAL,
+  // A pod name or namespace no kubelet sends (spc refuses those first; this is the net under it).
+  NMI_INVALID_OPTIONS: status.INVALID_ARGUMENT,
   NMI_FORBIDDEN: status.PERMISSION_DENIED,
   NMI_TIMEOUT: status.DEADLINE_EXCEEDED,
   NMI_ABORTED: status.CANCELLED,

@@ -26,8 +26,8 @@ function plan(pod: { name: string; uid: string }, parameters: Record<string, str
   );
 }
 
-const web0 = plan({ name: 'web-0', uid: 'u0' });
-const web1 = plan({ name: 'web-1', uid: 'u1' });
+const web0 = plan({ name: 'web-0', uid: '00000000-0000-4000-8000-000000000000' });
+const web1 = plan({ name: 'web-1', uid: '00000000-0000-4000-8000-000000000001' });
 
 describe('podIdentityKeyFor', () => {
   it('is the same for two pods NMI resolved to the same identity (client id case aside)', () => {
@@ -36,7 +36,7 @@ describe('podIdentityKeyFor', () => {
     );
     // The SecretProviderClass's podIdentityClientID and tenantId do not matter, NMI's answer does.
     const picked = plan(
-      { name: 'web-2', uid: 'u2' },
+      { name: 'web-2', uid: '00000000-0000-4000-8000-000000000002' },
       { podIdentityClientID: ID_A, tenantId: 'other-tenant' },
     );
     expect(podIdentityKeyFor(picked, { clientId: ID_A, tenantId: TENANT })).toBe(
@@ -51,14 +51,23 @@ describe('podIdentityKeyFor', () => {
       podIdentityKeyFor(web0, { clientId: ID_A, tenantId: 'another-tenant' }),
       podIdentityKeyFor(web0, { clientId: ID_A, tenantId: undefined }),
       podIdentityKeyFor(web0, { clientId: ID_A, tenantId: TENANT, objectId: 'oid-2' }),
-      podIdentityKeyFor(plan({ name: 'web-0', uid: 'u0' }, { cloudName: 'AzureUSGovernmentCloud' }), {
-        clientId: ID_A,
-        tenantId: TENANT,
-      }),
-      podIdentityKeyFor(plan({ name: 'web-0', uid: 'u0' }, { keyvaultName: 'kv-other' }), {
-        clientId: ID_A,
-        tenantId: TENANT,
-      }),
+      podIdentityKeyFor(
+        plan(
+          { name: 'web-0', uid: '00000000-0000-4000-8000-000000000000' },
+          { cloudName: 'AzureUSGovernmentCloud' },
+        ),
+        {
+          clientId: ID_A,
+          tenantId: TENANT,
+        },
+      ),
+      podIdentityKeyFor(
+        plan({ name: 'web-0', uid: '00000000-0000-4000-8000-000000000000' }, { keyvaultName: 'kv-other' }),
+        {
+          clientId: ID_A,
+          tenantId: TENANT,
+        },
+      ),
     ];
     expect(new Set([base, ...others]).size).toBe(others.length + 1);
   });

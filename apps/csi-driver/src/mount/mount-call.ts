@@ -3,9 +3,9 @@ import { status } from '@grpc/grpc-js';
 import { type MountRequest, MountResponse } from '../generated/v1alpha1/service.js';
 import { codeName } from '../grpc/instrument.js';
 import { boundStatusMessage } from '../grpc/status-message.js';
-import type { Logger } from '../observability/logger.js';
+import { type Logger, withCaller } from '../observability/logger.js';
 import type { DriverMetrics } from '../observability/metrics.js';
-import type { MountErrorStatus } from './error-status.js';
+import { MOUNT_ERROR_PREFIX, type MountErrorStatus } from './error-status.js';
 import { mountBudgetEnd } from './mount-budget.js';
 import type { MountReport, MountService } from './mount-service.js';
 import { MountBudgetExceededError, MountCancelledError } from './mount-stop-errors.js';
@@ -39,7 +39,7 @@ export class MountCallHandler {
     readonly mountTimeoutMs: number;
   }) {
     this.#runtime = options.runtime;
-    this.#logger = options.logger;
+    this.#logger = withCaller(options.logger, 'mount/mount-call.ts');
     this.#metrics = options.metrics;
     this.#mountTimeoutMs = options.mountTimeoutMs;
   }
@@ -146,10 +146,14 @@ export class MountCallHandler {
       mode: report.mode,
       durationMs: Math.round(performance.now() - started),
       outcome,
-      ...(errorCode === undefined ? {} : { errorCode, error }),
     };
     if (errorCode === undefined) this.#logger.info(fields, 'mount');
-    else this.#logger.warn(fields, 'mount failed');
+    // The reference's error line, which alerts and log queries look for; `err` is the status text
+    // without the `failed to mount objects, error: ` wrapping, as the reference logs it.
+    else {
+      const err = error?.startsWith(MOUNT_ERROR_PREFIX) ? error.slice(MOUNT_ERROR_PREFIX.length) : error;
+      this.#logger.error({ ...fields, errorCode, err }, 'failed to process mount request');
+    }
   }
 }
 

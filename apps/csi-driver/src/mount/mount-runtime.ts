@@ -1,11 +1,12 @@
 import { type KeyVaultClientOptions, KeyVaultFetcher } from '@keyvault-csi/keyvault-fetcher';
 import { NmiClient } from '@keyvault-csi/nmi-client';
+import type { CloudEnvironment } from '@keyvault-csi/spc';
 import { userAgentPrefix } from '../commands/user-agent.js';
 import type { DaemonConfig } from '../config/daemon-flags.js';
 import { AzureCredentials } from '../credentials/azure-credentials.js';
 import { TokenAgeLimit } from '../credentials/token-age-limit.js';
 import { fetcherEventRecorder, nmiEventRecorder } from '../observability/library-events.js';
-import type { Logger } from '../observability/logger.js';
+import { type Logger, withCaller } from '../observability/logger.js';
 import type { DriverMetrics } from '../observability/metrics.js';
 import { mountErrorStatus } from './error-status.js';
 import type { MountRuntime } from './mount-call.js';
@@ -24,6 +25,7 @@ export type MountRuntimeConfig = Pick<
   | 'writeCertAndKeyInSeparateFiles'
   | 'customUserAgent'
   | 'cloudName'
+  | 'cloudEnvironmentFile'
   | 'tokenCacheMaxAgeMs'
 >;
 
@@ -38,9 +40,12 @@ export function createMountRuntime(
     readonly metrics: DriverMetrics;
     readonly version: string;
     readonly keyVaultClientOptions?: KeyVaultClientOptions;
+    /** The default cloud the daemon resolved at start-up. */
+    readonly defaultCloud?: CloudEnvironment;
   },
 ): LoadedMountRuntime {
-  const { logger, metrics } = options;
+  const { metrics } = options;
+  const logger = withCaller(options.logger, 'mount/mount-runtime.ts');
   // One bound for every token cache of the process (--token-cache-max-age).
   const tokenAgeLimit = new TokenAgeLimit(config.tokenCacheMaxAgeMs);
   const nmiClient = new NmiClient({
@@ -61,6 +66,9 @@ export function createMountRuntime(
       nmiClient,
       fetcher,
       defaultCloudName: config.cloudName,
+      ...(options.defaultCloud ? { defaultCloud: options.defaultCloud } : {}),
+      defaultCloudEnvFileName: config.cloudEnvironmentFile ?? '',
+      writeCertAndKeyInSeparateFiles: config.writeCertAndKeyInSeparateFiles,
       azureCredentials: new AzureCredentials({ tokenAgeLimit }),
     }),
     errorStatus: mountErrorStatus,

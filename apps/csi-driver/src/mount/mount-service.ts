@@ -1,6 +1,6 @@
 import type { KeyVaultFetcher } from '@keyvault-csi/keyvault-fetcher';
 import type { NmiClient, NmiIdentity } from '@keyvault-csi/nmi-client';
-import { type MountPlan, parseMountRequest } from '@keyvault-csi/spc';
+import { type CloudEnvironment, type MountPlan, parseMountRequest } from '@keyvault-csi/spc';
 import { renderTemplates, TemplateCache } from '@keyvault-csi/templates';
 import { AzureCredentials, type MountCredential } from '../credentials/azure-credentials.js';
 import { identityResolutionFailure } from './identity-failure.js';
@@ -43,6 +43,12 @@ export interface MountServiceOptions {
   readonly fetcher: Pick<KeyVaultFetcher, 'fetch'>;
   /** `--cloud-name`: used when the SecretProviderClass sets no cloudName. */
   readonly defaultCloudName: string;
+  /** `--cloud-name` as the daemon resolved it at start-up (its AzureStackCloud file read then). */
+  readonly defaultCloud?: CloudEnvironment;
+  /** `AZURE_ENVIRONMENT_FILEPATH`: AzureStackCloud's file when the SPC names none. */
+  readonly defaultCloudEnvFileName?: string;
+  /** `--write-cert-and-key-in-separate-files`: split file names join the duplicate-path check. */
+  readonly writeCertAndKeyInSeparateFiles?: boolean;
   /** Service principal, workload identity and VM managed identity credentials (default: a new cache). */
   readonly azureCredentials?: Pick<AzureCredentials, 'forMount'>;
   /** Bytes one mount's files may hold, rendered templates included (default 4 MiB). */
@@ -73,7 +79,13 @@ export class MountService {
     const started = Date.now();
     const plan = parseMountRequest(
       { attributes: input.attributes, secrets: input.secrets, permission: input.permission },
-      { defaultCloudName: this.#options.defaultCloudName, compileTemplate: this.#templates.compile },
+      {
+        defaultCloudName: this.#options.defaultCloudName,
+        ...(this.#options.defaultCloud ? { defaultCloud: this.#options.defaultCloud } : {}),
+        defaultCloudEnvFileName: this.#options.defaultCloudEnvFileName ?? '',
+        writeCertAndKeyInSeparateFiles: this.#options.writeCertAndKeyInSeparateFiles ?? false,
+        compileTemplate: this.#templates.compile,
+      },
     );
     if (context.report) describePlan(plan, context.report);
     const { credential, identityKey } = await this.#credentialFor(plan, context, started);

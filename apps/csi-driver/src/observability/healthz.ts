@@ -1,7 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { type Endpoint, grpcAddress } from '../config/endpoint.js';
 import { HealthCheckResponse_ServingStatus, HealthClient } from '../generated/grpc/health/v1/health.js';
+import type { HttpHandler } from './http-listener.js';
+import { requestPath, sendText } from './http-request.js';
 
 /**
  * The liveness probe: dials our own gRPC endpoint and calls Health/Check within the timeout. It never
@@ -34,18 +35,22 @@ export class HealthProbe {
   }
 }
 
-/** HTTP handler: only `path` answers; 200 `ok` or 503 with the reason. */
-export function healthzHandler(path: string, probe: HealthProbe) {
-  return (request: IncomingMessage, response: ServerResponse): void => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname !== path) {
-      response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
+/**
+ * HTTP handler: only `path` answers; 200 `ok` or 503 with the reason. Requests arriving while a
+ * check is running share its answer, so a flood of probes makes one gRPC call, not one each.
+ */
+export function healthzHandler(path: string, probe: Pick<HealthProbe, 'check'>): HttpHandler {
+  let running: Promise<string | undefined> | undefined;
+  return async (request, response) => {
+    if (requestPath(request.url) !== path) {
+      sendText(response, 404, 'not found\n');
       return;
     }
-    void probe.check().then((reason) => {
-      if (reason === undefined)
-        response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok');
-      else response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end(reason);
+    running ??= probe.check().finally(() => {
+      running = undefined;
     });
+    const reason = await running;
+    if (reason === undefined) sendText(response, 200, 'ok');
+    else sendText(response, 503, reason);
   };
 }

@@ -1,10 +1,11 @@
 import type { FetcherEvent } from '@keyvault-csi/keyvault-fetcher';
 import type { NmiEvent } from '@keyvault-csi/nmi-client';
-import type { Logger } from './logger.js';
+import { type Logger, withCaller } from './logger.js';
 import type { DriverMetrics } from './metrics.js';
 
 /** NMI client events → metrics (and debug logs at -v 4). */
-export function nmiEventRecorder(metrics: DriverMetrics, logger: Logger): (event: NmiEvent) => void {
+export function nmiEventRecorder(metrics: DriverMetrics, parent: Logger): (event: NmiEvent) => void {
+  const logger = withCaller(parent, 'nmi-client');
   return (event) => {
     switch (event.type) {
       case 'request':
@@ -23,7 +24,8 @@ export function nmiEventRecorder(metrics: DriverMetrics, logger: Logger): (event
 }
 
 /** Key Vault fetcher events → metrics (object names never reach a label or a log line here). */
-export function fetcherEventRecorder(metrics: DriverMetrics, logger: Logger): (event: FetcherEvent) => void {
+export function fetcherEventRecorder(metrics: DriverMetrics, parent: Logger): (event: FetcherEvent) => void {
+  const logger = withCaller(parent, 'keyvault-fetcher');
   return (event) => {
     switch (event.type) {
       case 'request':

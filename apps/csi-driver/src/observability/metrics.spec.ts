@@ -21,14 +21,17 @@ describe('DriverMetrics', () => {
     metrics.mountStarted();
     const text = await metrics.exposition();
 
+    const reference =
+      'provider="azure",os_type="linux",service_name="csi-secrets-store-provider-azure",otel_scope_name="csi-secrets-store-provider-azure"';
     expect(text).toContain(
-      'keyvault_request_bucket{le="0.2",object_type="secret",operation="get",status="ok",provider="azure",os_type="linux"} 1',
+      `keyvault_request_bucket{le="0.2",object_type="secret",operation="get",error="",${reference}} 1`,
     );
-    expect(text).toContain('object_type="other",operation="get",status="other"');
+    expect(text).toContain('object_type="other",operation="get",error="other"');
+    // Go's spelling of the code, as the reference's grpc_code label.
     expect(text).toContain(
-      'grpc_request_count{grpc_method="/v1alpha1.CSIDriverProvider/Mount",grpc_code="NOT_FOUND"',
+      `grpc_request_count{grpc_method="/v1alpha1.CSIDriverProvider/Mount",grpc_code="NotFound",${reference}} 1`,
     );
-    expect(text).toContain('grpc_request_count{grpc_method="other",grpc_code="UNKNOWN"');
+    expect(text).toContain('grpc_request_count{grpc_method="other",grpc_code="Unknown"');
     expect(text).toContain('nmi_request_count{status="404"} 1');
     expect(text).toContain('nmi_request_count{status="network"} 1');
     expect(text).toContain('nmi_request_count{status="other"} 1');
@@ -37,6 +40,26 @@ describe('DriverMetrics', () => {
     expect(text).not.toMatch(/my-secret-name|db-password|SecretNotFound|evil|weird/);
     for (const le of ['0.1', '0.5', '1.5', '2.5', '15', '30'])
       expect(text).toContain(`keyvault_request_bucket{le="${le}"`);
+  });
+
+  it('spells every gRPC code as Go does', async () => {
+    const metrics = new DriverMetrics({ processMetrics: false });
+    const codes: [string, string][] = [
+      ['OK', 'OK'],
+      ['CANCELLED', 'Canceled'],
+      ['INVALID_ARGUMENT', 'InvalidArgument'],
+      ['DEADLINE_EXCEEDED', 'DeadlineExceeded'],
+      ['PERMISSION_DENIED', 'PermissionDenied'],
+      ['RESOURCE_EXHAUSTED', 'ResourceExhausted'],
+      ['FAILED_PRECONDITION', 'FailedPrecondition'],
+      ['UNAUTHENTICATED', 'Unauthenticated'],
+      ['UNIMPLEMENTED', 'Unimplemented'],
+      ['INTERNAL', 'Internal'],
+    ];
+    for (const [code] of codes) metrics.observeGrpcRequest('/v1alpha1.CSIDriverProvider/Mount', code, 1);
+    const text = await metrics.exposition();
+    for (const [, go] of codes) expect(text).toContain(`grpc_code="${go}"`);
+    expect(text).not.toMatch(/grpc_code="(?!OK")[A-Z_]+"/);
   });
 
   it('uses its own registry and the process metrics when asked', async () => {

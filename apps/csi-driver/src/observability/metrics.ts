@@ -3,10 +3,53 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 /** The reference's buckets (seconds), kept so existing dashboards still work. */
 export const REFERENCE_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 1, 1.5, 2, 2.5, 3, 5, 10, 15, 30];
 
+// Constant labels the reference puts on both histograms (OpenTelemetry attributes `provider`,
+// `os_type`, `service.name`, exported as `service_name`), plus the exporter's scope label.
 const PROVIDER = 'azure';
 const OS_TYPE = process.platform === 'win32' ? 'windows' : 'linux';
+const SERVICE_NAME = 'csi-secrets-store-provider-azure';
+const REFERENCE_LABELS = {
+  provider: PROVIDER,
+  os_type: OS_TYPE,
+  service_name: SERVICE_NAME,
+  otel_scope_name: SERVICE_NAME,
+} as const;
+type ReferenceLabel = keyof typeof REFERENCE_LABELS;
+const REFERENCE_LABEL_NAMES = Object.keys(REFERENCE_LABELS) as ReferenceLabel[];
 
-/** Key Vault outcomes the fetcher reports; anything else is counted as `other`. */
+/**
+ * gRPC code names as Go's `codes.Code.String()` spells them, which the reference writes into
+ * `grpc_code` (`OK`, `NotFound`, `Canceled`, …), keyed by the upper-case name grpc-js uses.
+ */
+const GO_CODE_NAMES: ReadonlyMap<string, string> = new Map([
+  ['OK', 'OK'],
+  ['CANCELLED', 'Canceled'],
+  ['UNKNOWN', 'Unknown'],
+  ['INVALID_ARGUMENT', 'InvalidArgument'],
+  ['DEADLINE_EXCEEDED', 'DeadlineExceeded'],
+  ['NOT_FOUND', 'NotFound'],
+  ['ALREADY_EXISTS', 'AlreadyExists'],
+  ['PERMISSION_DENIED', 'PermissionDenied'],
+  ['RESOURCE_EXHAUSTED', 'ResourceExhausted'],
+  ['FAILED_PRECONDITION', 'FailedPrecondition'],
+  ['ABORTED', 'Aborted'],
+  ['OUT_OF_RANGE', 'OutOfRange'],
+  ['UNIMPLEMENTED', 'Unimplemented'],
+  ['INTERNAL', 'Internal'],
+  ['UNAVAILABLE', 'Unavailable'],
+  ['DATA_LOSS', 'DataLoss'],
+  ['UNAUTHENTICATED', 'Unauthenticated'],
+]);
+
+/** `grpc_code` for a grpc-js code name: Go's spelling, `Unknown` for anything else. */
+export function goCodeName(codeName: string): string {
+  return GO_CODE_NAMES.get(codeName) ?? 'Unknown';
+}
+
+/**
+ * Key Vault outcomes the fetcher reports; anything else is counted as `other`. The reference's
+ * `error` label held the whole error text (unbounded); ours holds this kind, "" on success.
+ */
 const KEYVAULT_STATUSES = new Set([
   'ok',
   'not_found',
@@ -48,8 +91,8 @@ export interface KeyVaultRequestObservation {
  */
 export class DriverMetrics {
   readonly registry = new Registry();
-  readonly #keyvaultRequest: Histogram<'object_type' | 'operation' | 'status' | 'provider' | 'os_type'>;
-  readonly #grpcRequest: Histogram<'grpc_method' | 'grpc_code' | 'provider' | 'os_type'>;
+  readonly #keyvaultRequest: Histogram<'object_type' | 'operation' | 'error' | ReferenceLabel>;
+  readonly #grpcRequest: Histogram<'grpc_method' | 'grpc_code' | ReferenceLabel>;
   readonly #nmiRequest: Histogram<'status'>;
   readonly #nmiRetries: Counter;
   readonly #tokenCache: Counter<'result'>;
@@ -63,14 +106,14 @@ export class DriverMetrics {
     this.#keyvaultRequest = new Histogram({
       name: 'keyvault_request',
       help: 'Duration of Key Vault requests (get and version list) in seconds',
-      labelNames: ['object_type', 'operation', 'status', 'provider', 'os_type'],
+      labelNames: ['object_type', 'operation', 'error', ...REFERENCE_LABEL_NAMES],
       buckets: REFERENCE_BUCKETS,
       registers,
     });
     this.#grpcRequest = new Histogram({
       name: 'grpc_request',
       help: 'Duration of unary gRPC requests in seconds',
-      labelNames: ['grpc_method', 'grpc_code', 'provider', 'os_type'],
+      labelNames: ['grpc_method', 'grpc_code', ...REFERENCE_LABEL_NAMES],
       buckets: REFERENCE_BUCKETS,
       registers,
     });
@@ -117,9 +160,13 @@ export class DriverMetrics {
       {
         object_type: OBJECT_TYPES.has(observation.objectType) ? observation.objectType : 'other',
         operation: observation.operation === 'list' ? 'list' : 'get',
-        status: KEYVAULT_STATUSES.has(observation.status) ? observation.status : 'other',
-        provider: PROVIDER,
-        os_type: OS_TYPE,
+        error:
+          observation.status === 'ok'
+            ? ''
+            : KEYVAULT_STATUSES.has(observation.status)
+              ? observation.status
+              : 'other',
+        ...REFERENCE_LABELS,
       },
       observation.durationMs / 1000,
     );
@@ -129,9 +176,8 @@ export class DriverMetrics {
     this.#grpcRequest.observe(
       {
         grpc_method: GRPC_METHODS.has(method) ? method : 'other',
-        grpc_code: /^[A-Z_]{2,20}$/.test(codeName) ? codeName : 'UNKNOWN',
-        provider: PROVIDER,
-        os_type: OS_TYPE,
+        grpc_code: goCodeName(codeName),
+        ...REFERENCE_LABELS,
       },
       durationMs / 1000,
     );

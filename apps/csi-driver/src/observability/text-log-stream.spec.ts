@@ -6,8 +6,8 @@ describe('text log lines', () => {
     const line = formatTextLine(
       JSON.stringify({
         level: 30,
-        severity: 'info',
-        time: 0,
+        ts: 0.5,
+        caller: 'mount/mount-call.ts',
         msg: 'mount',
         pod: 'ns/web-0',
         objects: 2,

@@ -8,7 +8,7 @@ const LEVEL_NAMES: Readonly<Record<number, string>> = {
   50: 'ERROR',
   60: 'FATAL',
 };
-const OMITTED = new Set(['level', 'severity', 'time', 'msg', 'pid', 'hostname']);
+const OMITTED = new Set(['level', 'ts', 'msg', 'caller', 'v']);
 
 /** Formats one pino JSON line as `<time> <LEVEL> <msg> key=value ...` for people reading a terminal. */
 export function formatTextLine(jsonLine: string): string {
@@ -18,7 +18,7 @@ export function formatTextLine(jsonLine: string): string {
   } catch {
     return jsonLine.endsWith('\n') ? jsonLine : jsonLine + '\n';
   }
-  const time = typeof record['time'] === 'number' ? new Date(record['time']).toISOString() : '';
+  const time = typeof record['ts'] === 'number' ? new Date(record['ts']).toISOString() : '';
   const level = LEVEL_NAMES[record['level'] as number] ?? String(record['level']);
   const fields = Object.entries(record)
     .filter(([key]) => !OMITTED.has(key))
@@ -33,10 +33,10 @@ function formatValue(value: unknown): string {
 
 /**
  * A pino destination writing text lines synchronously to a file descriptor (through pino's own
- * destination, which retries a full non-blocking pipe instead of throwing EAGAIN).
+ * destination, which retries a full non-blocking pipe instead of throwing EAGAIN) or to a stream.
  */
-export function textLogStream(fd: number): { write(line: string): void } {
-  const destination = pino.destination({ fd, sync: true });
+export function textLogStream(target: number | { write(line: string): void }): { write(line: string): void } {
+  const destination = typeof target === 'number' ? pino.destination({ fd: target, sync: true }) : target;
   return {
     write(line: string) {
       destination.write(formatTextLine(line));

@@ -1,7 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, type DaemonConfig, Provider, readBuildInfo } from '@keyvault-csi/csi-driver';
+import {
+  createLogger,
+  type DaemonConfig,
+  DEFAULT_HTTP_LIMITS,
+  Provider,
+  readBuildInfo,
+} from '@keyvault-csi/csi-driver';
 import { LogCapture } from './log-capture.js';
 
 export interface TestProvider {
@@ -36,6 +42,7 @@ export async function startTestProvider(overrides: Partial<DaemonConfig> = {}): 
     maxConcurrency: 64,
     tokenCacheMaxAgeMs: 300_000,
     shutdownGraceMs: 10_000,
+    httpLimits: DEFAULT_HTTP_LIMITS,
     warnings: [],
     ...overrides,
   };

@@ -7,20 +7,18 @@ function nibble(byte: number): number {
   return -1;
 }
 
-/** Go's `strconv.IsPrint` for a single byte taken as a rune (Latin-1). */
-function isPrintable(byte: number): boolean {
-  return (byte >= 0x20 && byte <= 0x7e) || (byte >= 0xa1 && byte !== 0xad);
-}
-
-function invalidByte(byte: number): ConversionError {
-  const code = `U+${byte.toString(16).toUpperCase().padStart(4, '0')}`;
-  const shown = isPrintable(byte) ? ` '${String.fromCharCode(byte)}'` : '';
-  return new ConversionError(`encoding/hex: invalid byte: ${code}${shown}`);
+/**
+ * Go says `encoding/hex: invalid byte: U+0067 'g'`: one byte of the secret, which ends up in the
+ * status message and so in pod events. We give its offset instead (like Go's base64 errors do).
+ */
+function invalidByte(offset: number): ConversionError {
+  return new ConversionError(`encoding/hex: invalid byte at input byte ${offset}`);
 }
 
 /**
- * Hex decoding (either case) with the errors of Go's `hex.DecodeString`; `Buffer.from(s, 'hex')`
- * stops silently at the first bad digit.
+ * Hex decoding (either case), failing where Go's `hex.DecodeString` fails (the same odd-length
+ * text; an invalid byte by its 0-based offset into the UTF-8 input, never its value);
+ * `Buffer.from(s, 'hex')` stops silently at the first bad digit.
  */
 export function decodeHexStrict(text: string): Uint8Array {
   const src = Buffer.from(text, 'utf8');
@@ -30,14 +28,14 @@ export function decodeHexStrict(text: string): Uint8Array {
     const p = src[j - 1] as number;
     const q = src[j] as number;
     const hi = nibble(p);
-    if (hi < 0) throw invalidByte(p);
+    if (hi < 0) throw invalidByte(j - 1);
     const lo = nibble(q);
-    if (lo < 0) throw invalidByte(q);
+    if (lo < 0) throw invalidByte(j);
     out[(j - 1) >> 1] = (hi << 4) | lo;
   }
   if (src.length % 2 === 1) {
     const last = src[j - 1] as number;
-    if (nibble(last) < 0) throw invalidByte(last);
+    if (nibble(last) < 0) throw invalidByte(j - 1);
     throw new ConversionError('encoding/hex: odd length hex string');
   }
   return out;
