@@ -167,10 +167,17 @@ function parse(request: MountRequestPayload, options: ParseMountRequestOptions):
   const templates =
     templatesText === ''
       ? undefined
-      : analyzeTemplates(templatesText, defaultFileMode, objectPathClaims(analysis.items), {
-          firstErrorOnly: true,
-          ...(options.compileTemplate ? { compile: options.compileTemplate } : {}),
-        });
+      : analyzeTemplates(
+          templatesText,
+          defaultFileMode,
+          objectPathClaims(analysis.items, {
+            splitCertAndKeyFiles: options.writeCertAndKeyInSeparateFiles ?? false,
+          }),
+          {
+            firstErrorOnly: true,
+            ...(options.compileTemplate ? { compile: options.compileTemplate } : {}),
+          },
+        );
   if (templates?.firstError) throw templates.firstError;
 
   return Object.freeze({

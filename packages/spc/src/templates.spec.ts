@@ -181,6 +181,15 @@ describe('templates parameter (extensions.md §8)', () => {
     expect(error.message.startsWith(message), error.message).toBe(true);
   });
 
+  it('with --write-cert-and-key-in-separate-files a template may not take a split file name', () => {
+    const templates = entry('fileName: db-password.crt\ntemplate: x');
+    expect(plan({ templates }).templates).toHaveLength(1);
+    const error = failure({ templates }, { options: { writeCertAndKeyInSeparateFiles: true } });
+    expect(error.message).toBe(
+      'template db-password.crt: duplicate file path "db-password.crt" (object 0 and template 0)',
+    );
+  });
+
   it('an unknown key is ignored by a mount (lint warns)', () => {
     expect(plan({ templates: entry('fileName: a\ntemplate: x\nfilemode: "0600"') }).templates).toHaveLength(
       1,

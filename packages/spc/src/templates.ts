@@ -60,12 +60,28 @@ export interface ObjectPathClaim {
   readonly objectIndex: number;
 }
 
-/** The paths the analysed objects claim. */
-export function objectPathClaims(items: readonly AnalyzedObject[]): ObjectPathClaim[] {
+/**
+ * The paths the analysed objects claim. With split files (`--write-cert-and-key-in-separate-files`)
+ * a non-`pfx` secret may also write `<file>.crt`/`.key` (beside each version in history mode).
+ */
+export function objectPathClaims(
+  items: readonly AnalyzedObject[],
+  options: { readonly splitCertAndKeyFiles?: boolean } = {},
+): ObjectPathClaim[] {
   const claims: ObjectPathClaim[] = [];
   for (const item of items) {
-    if (item.fileName !== undefined) {
-      claims.push({ path: item.fileName, history: item.objectVersionHistory, objectIndex: item.index });
+    if (item.fileName === undefined) continue;
+    const { fileName: path, objectVersionHistory: history, index: objectIndex } = item;
+    claims.push({ path, history, objectIndex });
+    const splits =
+      options.splitCertAndKeyFiles &&
+      item.fields.objectType === 'secret' &&
+      item.fields.objectFormat.toLowerCase() !== 'pfx';
+    if (!splits) continue;
+    const bases = history > 1 ? Array.from({ length: history }, (_, i) => `${path}/${i}`) : [path];
+    for (const base of bases) {
+      claims.push({ path: `${base}.crt`, history: 0, objectIndex });
+      claims.push({ path: `${base}.key`, history: 0, objectIndex });
     }
   }
   return claims;
