@@ -381,24 +381,6 @@ describe('mode selection', () => {
     );
   });
 
-  it('answers UNIMPLEMENTED for useAzureTokenProxy (identity binding)', async () => {
-    const vault = newVault([]);
-    const pod = newPod();
-    const outcome = await mount(
-      stack,
-      spParameters(vault.name, {
-        useAzureTokenProxy: 'true',
-        clientID: randomUUID(),
-        [TOKENS_KEY]: tokensFor(pod.namespace, 'default', 'api://AKSIdentityBinding'),
-      }),
-      pod,
-    );
-    expect(outcome.grpcCode).toBe(status.UNIMPLEMENTED);
-    expect(outcome.message).toMatch(
-      new RegExp(`^${PREFIX}failed to get keyvault client: AzureTokenProxy access mode is not supported yet`),
-    );
-  });
-
   it('counts mounts by identity mode', async () => {
     const metrics = await stack.metrics();
     for (const mode of ['ServicePrincipal', 'WorkloadIdentity', 'VMManagedIdentity']) {

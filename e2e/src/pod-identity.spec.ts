@@ -231,29 +231,6 @@ describe('errors the user sees', () => {
     );
     expect(denied.message).not.toContain('guarded-value');
   });
-
-  it('answers UNIMPLEMENTED for identity binding (useAzureTokenProxy), which is not supported yet', async () => {
-    const { name, pod } = newVault();
-    const outcome = await mount(
-      stack,
-      {
-        ...podIdentityParameters(name, [{ objectName: 'a', objectType: 'secret' }]),
-        usePodIdentity: 'false',
-        useAzureTokenProxy: 'true',
-        clientID: randomUUID(),
-        'csi.storage.k8s.io/serviceAccount.tokens': JSON.stringify({
-          'api://AKSIdentityBinding': {
-            token: 'header.payload.signature',
-            expirationTimestamp: '2030-01-01T00:00:00Z',
-          },
-        }),
-      },
-      pod,
-    );
-    expect(outcome.grpcCode).toBe(status.UNIMPLEMENTED);
-    expect(outcome.message).toMatch(/^failed to mount objects, error: .*AzureTokenProxy/);
-    expect(outcome.message).not.toContain('header.payload.signature');
-  });
 });
 
 describe('NMI', () => {

@@ -1,4 +1,5 @@
 import { formatVersionJson, readBuildInfo } from './build-info.js';
+import type { CliInput, CliOutput } from './commands/cli-io.js';
 import {
   COMMAND_NAMES,
   type CommandName,
@@ -12,15 +13,7 @@ import { parseMountCommandLine } from './commands/mount-flags.js';
 import { parseDaemonCommandLine } from './config/daemon-flags.js';
 import { FlagError } from './flags/flag-parser.js';
 
-export interface CliOutput {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-}
-
-export interface CliInput {
-  /** All of stdin, for `lint -`. */
-  readonly readStdin: () => Promise<string>;
-}
+export type { CliInput, CliOutput } from './commands/cli-io.js';
 
 const processOutput: CliOutput = {
   stdout: (text) => process.stdout.write(text),

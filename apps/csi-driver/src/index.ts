@@ -33,7 +33,6 @@ export {
   type MountErrorStatus,
   mountErrorStatus,
 } from './mount/error-status.js';
-export { IdentityModeNotSupportedError } from './mount/identity-mode-error.js';
 export { mountBudgetEnd } from './mount/mount-budget.js';
 export { MountService, type MountServiceOptions } from './mount/mount-service.js';
 export {

@@ -3,6 +3,7 @@ import type { CloudEnvironment } from '@keyvault-csi/spc';
 import type { BuildInfo } from './build-info.js';
 import type { DaemonConfig } from './config/daemon-flags.js';
 import { Daemon } from './daemon.js';
+import { prepareTokenProxy, type TokenProxySettings } from './identity-binding/token-proxy-settings.js';
 import { MountCallHandler } from './mount/mount-call.js';
 import type { LoadedMountRuntime } from './mount/mount-runtime.js';
 import type { Logger } from './observability/logger.js';
@@ -15,6 +16,8 @@ export interface ProviderOptions {
   readonly keyVaultClientOptions?: KeyVaultClientOptions;
   /** Collect Node process metrics (default true; in-process tests turn it off). */
   readonly processMetrics?: boolean;
+  /** Where `KUBERNETES_SERVICE_PORT` is read for identity binding (default `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** `--cloud-name` resolved at start-up (AzureStackCloud: its file read then, as the reference). */
   readonly defaultCloud?: CloudEnvironment;
 }
@@ -43,6 +46,7 @@ export class Provider {
   static async start(config: DaemonConfig, options: ProviderOptions): Promise<Provider> {
     const { logger } = options;
     const metrics = new DriverMetrics({ processMetrics: options.processMetrics ?? true });
+    const tokenProxy = startTokenProxy(config, logger, options.env);
     let runtime: Promise<LoadedMountRuntime> | undefined;
     const loadRuntime = (): Promise<LoadedMountRuntime> => {
       runtime ??= import('./mount/mount-runtime.js').then(({ createMountRuntime }) =>
@@ -50,6 +54,7 @@ export class Provider {
           logger,
           metrics,
           version: options.build.version,
+          tokenProxy: () => tokenProxy,
           ...(options.keyVaultClientOptions ? { keyVaultClientOptions: options.keyVaultClientOptions } : {}),
           ...(options.defaultCloud ? { defaultCloud: options.defaultCloud } : {}),
         }),
@@ -88,4 +93,35 @@ export class Provider {
     });
     return this.#stopped;
   }
+}
+
+/**
+ * Identity binding's start-up (SNI name, proxy URL, CA file), begun with the daemon as the
+ * reference does, without holding up the socket: only identity-binding mounts wait for it, and its
+ * failure is stored for them alone.
+ */
+function startTokenProxy(
+  config: DaemonConfig,
+  logger: Logger,
+  env: Readonly<Record<string, string | undefined>> | undefined,
+): Promise<TokenProxySettings> {
+  const started = prepareTokenProxy(config.tokenProxy, env === undefined ? {} : { env });
+  started.then(
+    (settings) =>
+      logger.info(
+        {
+          tokenProxyUrl: settings.proxyUrl.href,
+          sniName: settings.sniName,
+          sniSource: settings.sniSource,
+          caFile: settings.caFile ?? 'system roots',
+        },
+        'identity binding: token proxy transport ready',
+      ),
+    (error: unknown) =>
+      logger.warn(
+        { error: error instanceof Error ? error.message : String(error) },
+        'identity binding: token proxy transport not available; identity-binding mounts fail with this error, other modes are not affected',
+      ),
+  );
+  return started;
 }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_ID, demoAttributes, type Fakes, objects, POD, startFakes, VAULT } from './support/fakes.js';
@@ -71,20 +72,26 @@ describe('Mount through fake NMI and the Key Vault emulator', () => {
     );
   });
 
-  it('answers UNIMPLEMENTED naming the identity mode it cannot serve yet', async () => {
+  it("answers identity-binding mounts with the stored start-up failure (FAILED_PRECONDITION), the reference's text", async () => {
     const { error } = await mount(client, {
       attributes: demoAttributes({
         usePodIdentity: 'false',
         useAzureTokenProxy: 'true',
         clientID: '11111111-2222-3333-4444-555555555555',
         'csi.storage.k8s.io/serviceAccount.tokens': JSON.stringify({
-          'api://AKSIdentityBinding': { token: 'header.payload.signature', expirationTimestamp: '' },
+          'api://AKSIdentityBinding': {
+            token: 'header.payload.signature',
+            expirationTimestamp: '2030-01-01T00:00:00Z',
+          },
         }),
         objects: objects('objectName: secret1\nobjectType: secret'),
       }),
     });
-    expect(error?.code).toBe(status.UNIMPLEMENTED);
-    expect(error?.details).toContain('AzureTokenProxy access mode is not supported yet');
+    expect(error?.code).toBe(status.FAILED_PRECONDITION);
+    const caFile = join(running.dir, 'no-such-ca.crt');
+    expect(error?.details).toBe(
+      `failed to mount objects, error: failed to get keyvault client: proxy transport not available: compute SNI name: extract cluster ID from API server certificate: read CA file ${caFile}: open ${caFile}: no such file or directory (use --sni-name flag to skip automatic SNI detection)`,
+    );
   });
 
   it('answers INVALID_ARGUMENT with the reference text for a service principal without nodePublishSecretRef', async () => {

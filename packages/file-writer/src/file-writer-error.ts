@@ -1,7 +1,7 @@
 /**
  * Stable error codes. Callers branch on `code`, never on `message`.
  *
- * - `INVALID_PATH`: a path breaks a rule of file-layout.md §3 (the message names the rule).
+ * - `INVALID_PATH`: a path breaks a rule of docs/file-layout.md §3 (the message names the rule).
  * - `DUPLICATE_PATH`: two files share one path.
  * - `PATH_COLLISION`: a file path is also a directory of another file (`a` and `a/b`).
  * - `INVALID_FILE`: a mode outside 0..0o777 or contents that are not a Uint8Array.

@@ -17,7 +17,7 @@ import {
 import { type Comparison, compareWithPayload, readTargetState } from './private/target-state.js';
 import { describePath, validatePaths } from './validate-paths.js';
 
-/** One file of the payload. `path` follows file-layout.md §3; `mode` is applied exactly (0..0o777). */
+/** One file of the payload. `path` follows docs/file-layout.md §3; `mode` is applied exactly (0..0o777). */
 export interface FileToWrite {
   readonly path: string;
   readonly mode: number;

@@ -16,7 +16,7 @@ function invalid(path: string, rule: string): FileWriterError {
 }
 
 /**
- * Checks one payload path against the rules of file-layout.md §3 (the driver's rules plus ours:
+ * Checks one payload path against the rules of docs/file-layout.md §3 (the driver's rules plus ours:
  * no NUL byte, no `.` element, well-formed Unicode). Throws `FileWriterError` (`INVALID_PATH`).
  */
 export function validatePath(path: string): void {

@@ -30,7 +30,15 @@ export type KeyVaultObjectErrorCode =
   | 'CREDENTIAL_FAILED'
   | 'INVALID_RESPONSE'
   | 'INVALID_OBJECT'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  // extensions.md §3, §4, §6
+  | 'NOT_JSON'
+  | 'JMES_PATH_NO_MATCH'
+  | 'NOT_CERTIFICATE_BACKED'
+  | 'NO_MATCH'
+  | 'TOO_MANY_MATCHES'
+  | 'LIST_FORBIDDEN'
+  | 'PATH_COLLISION';
 
 export interface KeyVaultObjectErrorOptions {
   readonly code: KeyVaultObjectErrorCode;
@@ -69,9 +77,30 @@ export interface ObjectFetchFailure {
 
 const MAX_LISTED_FAILURES = 20;
 
-/** The reference's per-object wrap, also used by spc for configuration errors. */
+/**
+ * The reference's per-object wrap, also used by spc for configuration errors. An object with its
+ * own `keyvaultName` (extensions.md §2) also names the vault.
+ */
 export function describeObjectFailure(object: KeyVaultObject, cause: string): string {
-  return `failed to get objectType:${object.objectType}, objectName:${object.objectName}, objectVersion:${object.objectVersion}: ${cause}`;
+  const vault = object.keyvaultName ? `, keyvaultName:${object.keyvaultName}` : '';
+  return `failed to get objectType:${object.objectType}, objectName:${object.objectName}, objectVersion:${object.objectVersion}${vault}: ${cause}`;
+}
+
+/**
+ * Every object of the mount is `optional` and none was found (extensions.md §1): the driver
+ * refuses a response without any object version, so the mount fails.
+ */
+export class NothingToMountError extends Error {
+  override readonly name = 'NothingToMountError';
+  readonly code = 'NOTHING_TO_MOUNT';
+  readonly skipped: readonly KeyVaultObject[];
+
+  constructor(skipped: readonly KeyVaultObject[]) {
+    const names = skipped.slice(0, MAX_LISTED_FAILURES).map((o) => o.objectName);
+    if (skipped.length > MAX_LISTED_FAILURES) names.push(`and ${skipped.length - MAX_LISTED_FAILURES} more`);
+    super(`no object to mount: every object is optional and none was found (${names.join(', ')})`);
+    this.skipped = skipped;
+  }
 }
 
 /** One mount failed: every failing object, in SecretProviderClass order. */

@@ -4,6 +4,7 @@ export {
   type KeyVaultObjectErrorCode,
   type KeyVaultObjectErrorKind,
   MountFetchError,
+  NothingToMountError,
   type ObjectFetchFailure,
 } from './errors.js';
 export type { KeyVaultObject, ObjectEncoding, ObjectFormat, ObjectType } from './key-vault-object.js';
@@ -19,4 +20,5 @@ export type {
   KeyVaultClientOptions,
   KeyVaultFetcherOptions,
   KeyVaultTransport,
+  MountByteBudget,
 } from './options.js';

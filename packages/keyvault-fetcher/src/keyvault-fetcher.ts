@@ -1,10 +1,16 @@
 import { performance } from 'node:perf_hooks';
 import type { TokenCredential } from '@azure/core-auth';
-import { KeyVaultObjectError, MountFetchError, type ObjectFetchFailure } from './errors.js';
+import {
+  KeyVaultObjectError,
+  MountFetchError,
+  NothingToMountError,
+  type ObjectFetchFailure,
+} from './errors.js';
 import type { KeyVaultObject, ObjectType } from './key-vault-object.js';
-import type { FetcherEvent, KeyVaultFetcherOptions } from './options.js';
+import type { FetcherEvent, KeyVaultFetcherOptions, MountByteBudget } from './options.js';
 import { classifyFailure, type FailedStep, requestStatus } from './private/classify-error.js';
 import { ConcurrencyLimiter } from './private/concurrency-limiter.js';
+import { extractJsonFiles } from './private/json-extract.js';
 import { LruMap } from './private/lru-map.js';
 import { MountSignal } from './private/mount-signal.js';
 import {
@@ -14,6 +20,7 @@ import {
   type ObjectContent,
   secretContent,
 } from './private/object-content.js';
+import { metadataFile } from './private/object-metadata.js';
 import { type ListedVersion, selectVersions } from './private/select-versions.js';
 import { SharedTransport } from './private/shared-transport.js';
 import { SingleFlight } from './private/single-flight.js';
@@ -35,6 +42,8 @@ export interface FetchRequest {
   readonly abortSignal?: AbortSignal;
   /** Epoch ms after which the mount is abandoned. */
   readonly deadline?: number;
+  /** Charged with each object version's file bytes as they are produced; may stop the mount. */
+  readonly byteBudget?: MountByteBudget;
 }
 
 export interface MountFile {
@@ -63,12 +72,30 @@ const COLLECTIONS: Record<ObjectType, Collection> = { secret: 'secrets', key: 'k
 interface Mount {
   readonly vaultKey: string;
   readonly vaultHost: string;
+  /** First label of the host: the vault's name (metadata sidecars, wildcard errors). */
+  readonly vaultName: string;
   readonly identityKey: string;
   readonly clients: VaultClients;
   readonly signal: MountSignal;
   /** Whether a token request was in flight when the mount's signal aborted (deadline or caller). */
   readonly tokenPendingAtAbort: () => boolean;
+  /** Shared by every vault of the mount: the budget is per mount, not per vault. */
+  readonly budget: MountBudgetState;
 }
+
+/** The byte budget of one `fetch` and where charging it stands. */
+interface MountBudgetState {
+  readonly byteBudget: MountByteBudget | undefined;
+  /** Set when the byte budget stopped the mount: what `fetch` rejects with. */
+  stoppedBy: { readonly error: unknown } | undefined;
+  /** A charge of this mount waiting for room: its next conversions wait for it first. */
+  roomPending: Promise<void> | undefined;
+}
+
+/** extensions.md §6. */
+const MAX_WILDCARD_MATCHES = 256;
+/** Bounds a wildcard's listing loop: far above any real vault, far below exhausting memory. */
+const MAX_LISTED_SECRETS = 100_000;
 
 interface ObjectResult {
   readonly files: MountFile[];
@@ -126,10 +153,89 @@ export class KeyVaultFetcher {
 
   /**
    * All files and object versions of one mount, or a MountFetchError listing every failing object.
+   * `optional` objects that are not found or not readable are left out (extensions.md §1).
    */
   async fetch(request: FetchRequest): Promise<FetchResult> {
     if (this.#closed) throw new Error('KeyVaultFetcher is closed');
-    const url = new URL(request.vaultUrl);
+    const signal = new MountSignal({
+      abortSignal: request.abortSignal,
+      deadline: request.deadline,
+      now: this.#now,
+    });
+    const vaults = new Map<string, Mount>();
+    const releases: (() => void)[] = [];
+    const budget: MountBudgetState = {
+      byteBudget: request.byteBudget,
+      stoppedBy: undefined,
+      roomPending: undefined,
+    };
+    const mountFor = (object: KeyVaultObject): Mount => {
+      const url = object.keyvaultName ? vaultUrlOf(request.vaultUrl, object.keyvaultName) : request.vaultUrl;
+      let mount = vaults.get(url);
+      if (!mount) {
+        mount = this.#openVault(url, request, signal, releases, budget);
+        vaults.set(url, mount);
+      }
+      return mount;
+    };
+    try {
+      const outcomes = await Promise.all(
+        request.objects.map((object) =>
+          Promise.resolve()
+            .then(() => this.#fetchObject(mountFor(object), object))
+            .then(
+              (result) => ({ object, result }),
+              (error: unknown) => ({ object, error: this.#asObjectError(error) }),
+            ),
+        ),
+      );
+      if (budget.stoppedBy) throw budget.stoppedBy.error;
+      const failures: ObjectFetchFailure[] = [];
+      const skipped: KeyVaultObject[] = [];
+      const files: MountFile[] = [];
+      const objectVersions: ObjectVersion[] = [];
+      for (const outcome of outcomes) {
+        if ('error' in outcome) {
+          const reason = outcome.object.optional ? skipReason(outcome.error) : undefined;
+          if (reason === undefined) failures.push({ object: outcome.object, error: outcome.error });
+          else {
+            skipped.push(outcome.object);
+            this.#emit({
+              type: 'object-skipped',
+              reason,
+              objectIndex: outcome.object.index,
+              objectType: outcome.object.objectType,
+              objectName: outcome.object.objectName,
+              code: outcome.error.keyVaultCode ?? outcome.error.code,
+            });
+          }
+        } else {
+          files.push(...outcome.result.files);
+          objectVersions.push(...outcome.result.versions);
+        }
+      }
+      if (failures.length > 0) throw new MountFetchError(failures);
+      if (request.objects.some((o) => o.wildcard)) {
+        const collisions = findCollisions(outcomes);
+        if (collisions.length > 0) throw new MountFetchError(collisions);
+      }
+      if (skipped.length > 0 && objectVersions.length === 0) throw new NothingToMountError(skipped);
+      return { files, objectVersions };
+    } finally {
+      for (const release of releases) release();
+      signal.dispose();
+    }
+  }
+
+  /** Clients of one vault for this mount, leased to the mount's credential until the mount ends. */
+  #openVault(
+    vaultUrl: string,
+    request: FetchRequest,
+    signal: MountSignal,
+    releases: (() => void)[],
+    budget: MountBudgetState,
+  ): Mount {
+    const url = new URL(vaultUrl);
     const vaultKey = url.href.replace(/\/+$/, '');
     const clients = this.#clients.getOrCreate(
       JSON.stringify([vaultKey, request.identityKey]),
@@ -144,12 +250,7 @@ export class KeyVaultFetcher {
           onClientCreated: () => this.#emit({ type: 'client-created' }),
         }),
     );
-    const signal = new MountSignal({
-      abortSignal: request.abortSignal,
-      deadline: request.deadline,
-      now: this.#now,
-    });
-    const release = clients.lease(request.credential);
+    releases.push(clients.lease(request.credential));
     // Read at the abort itself: the token request settles (and stops being pending) right after.
     let tokenPendingAtAbort = false;
     signal.signal.addEventListener(
@@ -159,52 +260,114 @@ export class KeyVaultFetcher {
       },
       { once: true },
     );
-    const mount: Mount = {
+    return {
       vaultKey,
       vaultHost: url.host,
+      vaultName: url.hostname.split('.', 1)[0] ?? url.hostname,
       identityKey: request.identityKey,
       clients,
       signal,
       tokenPendingAtAbort: () => tokenPendingAtAbort,
+      budget,
     };
-    try {
-      const outcomes = await Promise.all(
-        request.objects.map((object) =>
-          this.#fetchObject(mount, object).then(
-            (result) => ({ object, result }),
-            (error: unknown) => ({ object, error: this.#asObjectError(error) }),
-          ),
-        ),
-      );
-      const failures: ObjectFetchFailure[] = [];
-      const files: MountFile[] = [];
-      const objectVersions: ObjectVersion[] = [];
-      for (const outcome of outcomes) {
-        if ('error' in outcome) failures.push({ object: outcome.object, error: outcome.error });
-        else {
-          files.push(...outcome.result.files);
-          objectVersions.push(...outcome.result.versions);
-        }
-      }
-      if (failures.length > 0) throw new MountFetchError(failures);
-      return { files, objectVersions };
-    } finally {
-      release();
-      signal.dispose();
-    }
   }
 
   async #fetchObject(mount: Mount, object: KeyVaultObject): Promise<ObjectResult> {
+    if (object.wildcard) return this.#fetchWildcard(mount, object);
     if (object.objectVersionHistory > 1) return this.#fetchHistory(mount, object);
     const version = object.objectVersion === 'latest' ? '' : object.objectVersion;
     const content = await this.#getContent(mount, object, version);
-    return {
-      files: content.files.map((f) => ({
-        path: object.fileName + f.suffix,
+    const files: MountFile[] = content.files.map((f) => ({
+      path: object.fileName + f.suffix,
+      mode: object.fileMode,
+      contents: f.contents,
+    }));
+    if (object.jmesPath && object.jmesPath.length > 0) {
+      const main = content.files.find((f) => f.suffix === '');
+      try {
+        for (const extracted of extractJsonFiles(
+          main?.contents ?? new Uint8Array(),
+          object.objectName,
+          object.jmesPath,
+        )) {
+          files.push({ path: extracted.path, mode: object.fileMode, contents: extracted.contents });
+        }
+      } catch (error) {
+        throw this.#classify(error, this.#step(mount, object, 'get', version), mount);
+      }
+    }
+    if (object.metadata && object.metadataSuffix) {
+      files.push({
+        path: `${object.fileName}${object.metadataSuffix}`,
         mode: object.fileMode,
-        contents: f.contents,
-      })),
-      versions: [{ id: `${object.objectType}/${object.objectName}`, version: content.version }],
+        contents: metadataFile(content.properties ?? {}, {
+          name: object.objectName,
+          vault: mount.vaultName,
+          type: object.objectType,
+        }),
+      });
+    }
+    return { files, versions: [{ id: objectVersionId(object), version: content.version }] };
+  }
+
+  /** extensions.md §6: list the vault's secrets (every page), keep the matches, fetch each. */
+  async #fetchWildcard(mount: Mount, object: KeyVaultObject): Promise<ObjectResult> {
+    const step: FailedStep = { operation: 'list', target: 'secrets', vaultHost: mount.vaultHost };
+    let listed: ListedSecret[];
+    try {
+      listed = await this.#request(
+        mount,
+        'secret',
+        '',
+        'list',
+        '',
+        mount.clients.secrets,
+        (client, abortSignal) => collectSecrets(client.listPropertiesOfSecrets({ abortSignal })),
+      );
+    } catch (error) {
+      const failure = this.#classify(error, step, mount);
+      if (failure.kind !== 'forbidden') throw failure;
+      throw new KeyVaultObjectError(
+        `${failure.message} (a wildcard objectName needs the list permission on secrets)`,
+        {
+          code: 'LIST_FORBIDDEN',
+          kind: 'forbidden',
+          statusCode: failure.statusCode,
+          keyVaultCode: failure.keyVaultCode,
+          cause: failure,
+        },
+      );
+    }
+    const pattern = object.wildcardPattern;
+    if (!pattern) throw new TypeError(`wildcard object ${object.objectName} has no wildcardPattern`);
+    const names = listed
+      .filter(
+        (s) =>
+          s.enabled !== false && s.managed !== true && pattern.test(s.name) && tagsMatch(s.tags, object.tags),
+      )
+      .map((s) => s.name)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    if (names.length === 0) {
+      throw new KeyVaultObjectError(
+        `objectName ${object.objectName} matched no enabled secret in ${mount.vaultName}`,
+        { code: 'NO_MATCH', kind: 'not_found' },
+      );
+    }
+    if (names.length > MAX_WILDCARD_MATCHES) {
+      throw new KeyVaultObjectError(
+        `objectName ${object.objectName} matched ${names.length} secrets, at most ${MAX_WILDCARD_MATCHES}`,
+        { code: 'TOO_MANY_MATCHES', kind: 'conversion' },
+      );
+    }
+    const results = await Promise.all(
+      names.map((name) => {
+        const { wildcard: _wildcard, wildcardPattern: _pattern, tags: _tags, ...rest } = object;
+        return this.#fetchObject(mount, { ...rest, objectName: name, fileName: name });
+      }),
+    );
+    return {
+      files: results.flatMap((r) => r.files),
+      versions: results.flatMap((r) => r.versions),
     };
   }
 
@@ -228,7 +391,7 @@ export class KeyVaultFetcher {
           contents: f.contents,
         });
       }
-      objectVersions.push({ id: `${object.objectType}/${object.objectName}/${i}`, version: content.version });
+      objectVersions.push({ id: `${objectVersionId(object)}/${i}`, version: content.version });
     }
     return { files, versions: objectVersions };
   }
@@ -240,8 +403,43 @@ export class KeyVaultFetcher {
       if (!content.chainComplete) this.#emit({ type: 'chain-incomplete', objectName: object.objectName });
       return content;
     } catch (error) {
+      if (mount.budget.stoppedBy) throw mount.budget.stoppedBy.error;
       throw this.#classify(error, step, mount);
     }
+  }
+
+  /**
+   * Converts and charges the mount's byte budget in one synchronous step. A coalesced answer resumes
+   * every object waiting on it at once (4,000 aliases of one secret): each must see the previous
+   * one's charge, so a stopped mount converts (allocates) nothing more. A refusal stops the whole
+   * mount, aborting its outstanding requests.
+   */
+  #produce(mount: Mount, convert: () => ObjectContent): ObjectContent | Promise<ObjectContent> {
+    const budget = mount.budget;
+    // While a charge waits for room, converting more would hold bytes the budget has not granted.
+    if (budget.roomPending) return budget.roomPending.then(() => this.#produce(mount, convert));
+    if (budget.stoppedBy) throw budget.stoppedBy.error;
+    mount.signal.signal.throwIfAborted();
+    const content = convert();
+    if (!budget.byteBudget) return content;
+    const bytes = content.files.reduce((sum, file) => sum + file.contents.byteLength, 0);
+    const stop = (error: unknown): never => {
+      budget.stoppedBy ??= { error };
+      mount.signal.abort(error);
+      throw error;
+    };
+    let charged: void | Promise<void>;
+    try {
+      charged = budget.byteBudget.charge(bytes, mount.signal.signal);
+    } catch (error) {
+      return stop(error);
+    }
+    if (!(charged instanceof Promise)) return content;
+    const pending: Promise<void> = charged.then(() => {
+      if (budget.roomPending === pending) budget.roomPending = undefined;
+    }, stop);
+    budget.roomPending = pending;
+    return pending.then(() => content);
   }
 
   async #convert(mount: Mount, object: KeyVaultObject, version: string): Promise<ObjectContent> {
@@ -252,24 +450,35 @@ export class KeyVaultFetcher {
       case 'secret': {
         const secret = await this.#request(
           mount,
-          object,
+          'secret',
+          name,
           'get',
           version,
           clients.secrets,
           (client, abortSignal) => client.getSecret(name, { version: v, abortSignal }),
         );
-        return secretContent(secret, object, this.#conversion);
+        return this.#produce(mount, () => ({
+          ...secretContent(secret, object, this.#conversion),
+          properties: secret.properties,
+        }));
       }
       case 'key': {
-        const key = await this.#request(mount, object, 'get', version, clients.keys, (client, abortSignal) =>
-          client.getKey(name, { version: v, abortSignal }),
+        const key = await this.#request(
+          mount,
+          'key',
+          name,
+          'get',
+          version,
+          clients.keys,
+          (client, abortSignal) => client.getKey(name, { version: v, abortSignal }),
         );
-        return keyContent(key);
+        return this.#produce(mount, () => ({ ...keyContent(key), properties: key.properties }));
       }
       case 'cert': {
         const certificate = await this.#request(
           mount,
-          object,
+          'cert',
+          name,
           'get',
           version,
           clients.certificates,
@@ -278,7 +487,10 @@ export class KeyVaultFetcher {
               ? client.getCertificateVersion(name, version, { abortSignal })
               : client.getCertificate(name, { abortSignal }),
         );
-        return certificateContent(certificate);
+        return this.#produce(mount, () => ({
+          ...certificateContent(certificate),
+          properties: certificate.properties,
+        }));
       }
     }
   }
@@ -288,15 +500,15 @@ export class KeyVaultFetcher {
     const clients = mount.clients;
     switch (object.objectType) {
       case 'secret':
-        return this.#request(mount, object, 'list', '', clients.secrets, (client, abortSignal) =>
+        return this.#request(mount, 'secret', name, 'list', '', clients.secrets, (client, abortSignal) =>
           collectVersions(client.listPropertiesOfSecretVersions(name, { abortSignal })),
         );
       case 'key':
-        return this.#request(mount, object, 'list', '', clients.keys, (client, abortSignal) =>
+        return this.#request(mount, 'key', name, 'list', '', clients.keys, (client, abortSignal) =>
           collectVersions(client.listPropertiesOfKeyVersions(name, { abortSignal })),
         );
       case 'cert':
-        return this.#request(mount, object, 'list', '', clients.certificates, (client, abortSignal) =>
+        return this.#request(mount, 'cert', name, 'list', '', clients.certificates, (client, abortSignal) =>
           collectVersions(client.listPropertiesOfCertificateVersions(name, { abortSignal })),
         );
     }
@@ -309,21 +521,16 @@ export class KeyVaultFetcher {
    */
   #request<C, T>(
     mount: Mount,
-    object: KeyVaultObject,
+    objectType: ObjectType,
+    name: string,
     operation: Operation,
     version: string,
     gated: GatedClient<C>,
     call: (client: C, signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
-    const collection = COLLECTIONS[object.objectType];
-    const key = JSON.stringify([
-      mount.identityKey,
-      mount.vaultKey,
-      collection,
-      object.objectName,
-      version,
-      operation,
-    ]);
+    const collection = COLLECTIONS[objectType];
+    // name `""` with operation `list`: the whole collection (a wildcard's listing).
+    const key = JSON.stringify([mount.identityKey, mount.vaultKey, collection, name, version, operation]);
     const limiter = this.#limiterFor(mount.vaultKey);
     const caller = { signal: mount.signal.signal, deadline: mount.signal.deadline };
     const result = this.#flights.run(
@@ -334,9 +541,7 @@ export class KeyVaultFetcher {
           () =>
             gated.gate.run(shared.signal, () =>
               limiter.run(shared.signal, () =>
-                this.#timed(object.objectType, operation, shared.signal, (signal) =>
-                  call(gated.client, signal),
-                ),
+                this.#timed(objectType, operation, shared.signal, (signal) => call(gated.client, signal)),
               ),
             ),
           {
@@ -436,4 +641,108 @@ async function collectVersions(pages: AsyncIterable<VersionProperties>): Promise
   for await (const p of pages)
     listed.push({ version: p.version, enabled: p.enabled, createdOn: p.createdOn });
   return listed;
+}
+
+interface ListedSecret {
+  readonly name: string;
+  readonly enabled: boolean | undefined;
+  readonly managed: boolean | undefined;
+  readonly tags: Readonly<Record<string, string>> | undefined;
+}
+
+/** Every page of a secret listing (names, enabled, managed, tags: no values). */
+async function collectSecrets(
+  pages: AsyncIterable<{
+    readonly name: string;
+    readonly enabled?: boolean;
+    readonly managed?: boolean;
+    readonly tags?: Record<string, string>;
+  }>,
+): Promise<ListedSecret[]> {
+  const listed: ListedSecret[] = [];
+  for await (const p of pages) {
+    if (listed.length >= MAX_LISTED_SECRETS) {
+      throw new KeyVaultObjectError(`the vault lists more than ${MAX_LISTED_SECRETS} secrets`, {
+        code: 'TOO_MANY_MATCHES',
+        kind: 'conversion',
+      });
+    }
+    listed.push({ name: p.name, enabled: p.enabled, managed: p.managed, tags: p.tags });
+  }
+  return listed;
+}
+
+function tagsMatch(
+  tags: Readonly<Record<string, string>> | undefined,
+  wanted: Readonly<Record<string, string>> | undefined,
+): boolean {
+  if (!wanted) return true;
+  return Object.entries(wanted).every(
+    ([name, value]) => tags !== undefined && Object.hasOwn(tags, name) && tags[name] === value,
+  );
+}
+
+/** `https://<name>.<the request vault's DNS suffix>/`: same cloud, scheme and port (extensions.md §2). */
+function vaultUrlOf(requestVaultUrl: string, keyvaultName: string): string {
+  const url = new URL(requestVaultUrl);
+  const dot = url.hostname.indexOf('.');
+  url.hostname = dot < 0 ? keyvaultName : `${keyvaultName}${url.hostname.slice(dot)}`;
+  return url.href;
+}
+
+/** `<objectType>/<objectName>`, or `<objectType>/<keyvaultName>/<objectName>` (extensions.md §2). */
+function objectVersionId(object: KeyVaultObject): string {
+  return object.keyvaultName
+    ? `${object.objectType}/${object.keyvaultName}/${object.objectName}`
+    : `${object.objectType}/${object.objectName}`;
+}
+
+/** Why an optional object's failure skips it (extensions.md §1); `undefined`: it fails the mount. */
+function skipReason(error: KeyVaultObjectError): 'not_found' | 'forbidden' | 'disabled' | undefined {
+  if (error.code === 'LIST_FORBIDDEN') return undefined;
+  if (error.kind === 'not_found') return 'not_found';
+  if (error.code === 'DISABLED') return 'disabled';
+  if (error.kind === 'forbidden') return 'forbidden';
+  return undefined;
+}
+
+/**
+ * A wildcard match whose file another object also writes (or needs as a directory) fails the
+ * mount before any file is returned (extensions.md §6). Paths known before fetching were checked
+ * when the objects were parsed, so every collision here involves a wildcard.
+ */
+function findCollisions(
+  outcomes: readonly (
+    | { object: KeyVaultObject; result: ObjectResult }
+    | { object: KeyVaultObject; error: unknown }
+  )[],
+): ObjectFetchFailure[] {
+  const owners = new Map<string, KeyVaultObject>();
+  const failures: ObjectFetchFailure[] = [];
+  const fail = (object: KeyVaultObject, other: KeyVaultObject, path: string): void => {
+    const [wildcard, plain] = object.wildcard ? [object, other] : [other, object];
+    failures.push({
+      object: wildcard,
+      error: new KeyVaultObjectError(
+        `a wildcard match writes file path ${JSON.stringify(path)}, which object ${plain.index} (objectName ${plain.objectName}) also writes`,
+        { code: 'PATH_COLLISION', kind: 'conversion' },
+      ),
+    });
+  };
+  for (const outcome of outcomes) {
+    if (!('result' in outcome)) continue;
+    for (const file of outcome.result.files) {
+      const other = owners.get(file.path);
+      if (other) fail(outcome.object, other, file.path);
+      else owners.set(file.path, outcome.object);
+    }
+  }
+  // A file where another object needs a directory (`name` vs `name/...`).
+  for (const [path, owner] of owners) {
+    for (let at = path.indexOf('/'); at >= 0; at = path.indexOf('/', at + 1)) {
+      const other = owners.get(path.slice(0, at));
+      if (other && other !== owner) fail(other, owner, path.slice(0, at));
+    }
+  }
+  return failures;
 }

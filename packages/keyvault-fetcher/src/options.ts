@@ -29,7 +29,17 @@ export type FetcherEvent =
   | { readonly type: 'coalesced' }
   | { readonly type: 'throttle-retry'; readonly delayMs: number }
   | { readonly type: 'client-created' }
-  | { readonly type: 'chain-incomplete'; readonly objectName: string };
+  | { readonly type: 'chain-incomplete'; readonly objectName: string }
+  | {
+      /** An `optional` object was not found or not readable (extensions.md §1): no file. */
+      readonly type: 'object-skipped';
+      readonly reason: 'not_found' | 'forbidden' | 'disabled';
+      readonly objectIndex: number;
+      readonly objectType: 'secret' | 'key' | 'cert';
+      readonly objectName: string;
+      /** The failure's stable code, e.g. `KV:SecretNotFound`-style `keyVaultCode` or `NOT_FOUND`. */
+      readonly code: string;
+    };
 
 /**
  * How the SDK clients send requests. `undici`: one keep-alive undici dispatcher per fetcher shared
@@ -60,4 +70,14 @@ export interface KeyVaultFetcherOptions {
   /** Waits between throttling retries; must reject with the signal's reason when it aborts. */
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly onEvent?: (event: FetcherEvent) => void;
+}
+
+/**
+ * Accounts one mount's file bytes as the fetcher produces them (after each object version is
+ * converted, before the next one is). `charge` throws or rejects to stop the mount: its outstanding
+ * requests are aborted, no further object is converted, and `fetch` rejects with that very error.
+ * It may also wait (e.g. for room in a process-wide budget) and should then honour `signal`.
+ */
+export interface MountByteBudget {
+  charge(bytes: number, signal: AbortSignal): void | Promise<void>;
 }

@@ -212,8 +212,12 @@ describe('hostile input stays bounded', () => {
       'failed to unmarshal attributes, error: json: cannot unmarshal array into Go value of type string',
     );
     expect(request({ objects: `array: ${'{a: '.repeat(10_000)}` })).toThrow(SpcError);
-    expect(request({ objects: `array:\n  - "${'a: {'.repeat(10_000)}"` })).toThrow(
+    expect(request({ objects: `array:\n  - "${'a: {'.repeat(1_000)}"` })).toThrow(
       /^unmarshal failed for keyVaultObjects at index 0, error: yaml: line 1: document nested deeper than 64 levels$/,
+    );
+    // Deeper still, the lexeme budget refuses it before any parse.
+    expect(request({ objects: `array:\n  - "${'a: {'.repeat(10_000)}"` })).toThrow(
+      /^unmarshal failed for keyVaultObjects at index 0, error: objects is too complex: more than 17024 YAML tokens \(the limit for 1000 objects per mount\)$/,
     );
     let nestedBlock = 'array:\n';
     for (let depth = 1; depth < 200; depth++) nestedBlock += `${' '.repeat(depth)}x${depth}:\n`;
@@ -236,7 +240,10 @@ describe('hostile input stays bounded', () => {
   it('a 10,000-object SecretProviderClass and a 1 MiB value parse without trouble', () => {
     let objects = 'array:\n';
     for (let i = 0; i < 10_000; i++) objects += `  - |\n    objectName: s${i}\n    objectType: secret\n`;
-    expect(parseObjects(objects)).toHaveLength(10_000);
+    expect(parseObjects(objects, { maxObjects: 10_000 })).toHaveLength(10_000);
+    expect(() => parseObjects(objects)).toThrow(
+      'objects is too complex: more than 17024 YAML tokens (the limit for 1000 objects per mount)',
+    );
     const huge = 'x'.repeat(1 << 20);
     expect(request({ keyvaultName: huge })).toThrow(
       `failed to get vault: Invalid vault name: "${'x'.repeat(100)}…", must be between 3 and 24 chars`,
@@ -296,8 +303,18 @@ describe('the fast path for simple objects decodes exactly like YAML', () => {
       ' .x',
       ' -x',
       ' a:b',
+      ' "abc"',
+      " 'a.b'",
+      ' "null"',
+      " '~'",
+      ' "-x"',
+      ' "007"',
+      ' "a b"',
+      ' "a\\x"',
     ),
     fc.stringMatching(/^ [A-Za-z0-9_./-]{1,8}$/),
+    fc.stringMatching(/^ "[A-Za-z0-9_./-]{0,8}"$/),
+    fc.stringMatching(/^ '[A-Za-z0-9_./-]{0,8}'$/),
   );
   const line = fc.oneof(
     fc

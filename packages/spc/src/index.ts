@@ -30,8 +30,10 @@ export {
   WORKLOAD_IDENTITY_AUDIENCE,
 } from './identity.js';
 export {
+  DEFAULT_MAX_MOUNT_OBJECTS,
   MAX_ATTRIBUTES_BYTES,
   MAX_OBJECT_BYTES,
+  MAX_OBJECT_VERSION_HISTORY,
   MAX_OBJECTS_BYTES,
   MAX_SECRETS_BYTES,
   MAX_TEMPLATE_BYTES,
@@ -68,6 +70,7 @@ export type {
   CloudEnvironment,
   IdentityConfig,
   IdentityModeName,
+  JmesPathFile,
   KeyVaultObject,
   MountPlan,
   ObjectEncoding,
@@ -76,10 +79,25 @@ export type {
   PodInfo,
   TemplateFile,
 } from './mount-plan.js';
-export { OBJECT_FIELDS, type ObjectField, type ParseObjectsOptions, parseObjects } from './objects.js';
 export {
+  EXTENSION_NESTED_FIELDS,
+  EXTENSION_TEXT_FIELDS,
+  OBJECT_FIELDS,
+  type ObjectField,
+  type ParseObjectsOptions,
+  parseObjects,
+} from './objects.js';
+export {
+  type ObjectsOutcome,
+  type ObjectsOutcomeOptions,
+  objectsOfOutcome,
+  parseObjectsOutcome,
+} from './objects-outcome.js';
+export {
+  beginMountRequest,
   type MountRequestPayload,
   type ParseMountRequestOptions,
+  type PendingMountRequest,
   POD_NAME_KEY,
   POD_NAMESPACE_KEY,
   POD_UID_KEY,
@@ -93,6 +111,14 @@ export {
   validatePodNamespace,
   validatePodUid,
 } from './pod-info.js';
+export { METADATA_SUFFIX } from './private/object-extensions.js';
+export { wildcardRegExp } from './private/wildcard.js';
 export { SPC_ERROR_CODES, SpcError, type SpcErrorCode, type SpcErrorOptions } from './spc-error.js';
 export { TEMPLATE_FIELDS, type TemplateField } from './templates.js';
+export {
+  parseTemplatesOutcome,
+  type TemplatesOutcome,
+  type TemplatesOutcomeOptions,
+  templatesOfOutcome,
+} from './templates-outcome.js';
 export { azureVaultNameProblems, validateVaultName, vaultUrlFor } from './vault-name.js';

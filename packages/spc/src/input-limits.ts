@@ -21,6 +21,31 @@ export const MAX_OBJECTS_BYTES = 512 * 1024;
 /** One item of the `objects` array (one object's YAML document), in UTF-8 bytes. */
 export const MAX_OBJECT_BYTES = 64 * 1024;
 
+/**
+ * Default cap on the objects of one mount (`--max-mount-objects` of the daemon). Real classes hold a
+ * handful; the 1,000-object benchmark class fits. Each object is at least one Key Vault request and
+ * one file, so the count bounds a mount's work before any network call.
+ */
+export const DEFAULT_MAX_MOUNT_OBJECTS = 1000;
+
+/**
+ * YAML lexemes (tokens) parsed per mount, for `maxObjects` objects: `LEXEMES_PER_OBJECT ×
+ * maxObjects + LEXEMES_BASE` across the `objects` text and every object that needs the full YAML
+ * decoder. Parsing time and memory grow with lexemes, not bytes: 512 KiB of `x:\n  - |\n` is
+ * 640,000 lexemes and took 1.3 s and more than a 64 MiB heap. A valid object costs 3–20 (block
+ * form ~7, JSON form ~3, plus ~10 when quoted values send it through the YAML decoder).
+ */
+export const LEXEMES_PER_OBJECT = 16;
+export const LEXEMES_BASE = 1024;
+
+/** The lexeme budget of a mount allowed `maxObjects` objects. */
+export function maxLexemesFor(maxObjects: number): number {
+  return LEXEMES_PER_OBJECT * maxObjects + LEXEMES_BASE;
+}
+
+/** Highest `objectVersionHistory` accepted: each version is one more Key Vault request and file. */
+export const MAX_OBJECT_VERSION_HISTORY = 100;
+
 /** The trimmed `templates` parameter (extensions.md §8), in UTF-8 bytes. */
 export const MAX_TEMPLATES_BYTES = 256 * 1024;
 

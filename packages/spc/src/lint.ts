@@ -12,6 +12,7 @@ import {
 import { echo } from './private/echo.js';
 import { goLeadingSpaceLength, goParseBool, goQuote, goToUpper, goTrimSpace } from './private/go-text.js';
 import { suggestName } from './private/suggest.js';
+import { wildcardRegExp } from './private/wildcard.js';
 import { valueToSourceOffset } from './private/yaml-source.js';
 import { SpcError } from './spc-error.js';
 import { analyzeTemplates, objectPathClaims } from './templates.js';
@@ -37,7 +38,7 @@ export interface LintResult {
   readonly skippedDocuments: number;
 }
 
-/** Every parameter the provider reads (spc-parameters.md §2). */
+/** Every parameter the provider reads (docs/spc-parameters.md §2). */
 export const KNOWN_PARAMETERS = [
   'keyvaultName',
   'tenantID',
@@ -68,7 +69,7 @@ const FLAGS = ['usePodIdentity', 'useVMManagedIdentity', 'useAzureTokenProxy'] a
 const MAX_SUGGESTION_CANDIDATES = 1000;
 
 /**
- * Checks SecretProviderClass manifests offline: every rule a mount applies (spc-parameters.md
+ * Checks SecretProviderClass manifests offline: every rule a mount applies (docs/spc-parameters.md
  * §1–§7) except values only kubelet supplies (pod name, namespace, service-account tokens, the
  * nodePublishSecretRef secret of a service principal), plus lint-only warnings. Reports every
  * finding, sorted by position; never throws.
@@ -316,25 +317,35 @@ function lintTemplates(
 
   const files = new Set<string>();
   const splitFiles = new Set<string>();
+  const wildcards: RegExp[] = [];
   for (const item of items) {
+    if (item.object?.wildcard) {
+      wildcards.push(wildcardRegExp(item.fields.objectName));
+      continue;
+    }
     if (item.fileName === undefined) continue;
-    if (item.objectVersionHistory > 1) {
-      for (let version = 0; version < item.objectVersionHistory; version++)
-        files.add(`${item.fileName}/${version}`);
-    } else {
-      files.add(item.fileName);
+    // Main file (each version in history mode), jmesPath files and metadata sidecar (§3, §5).
+    for (const claim of item.claims) {
+      if (claim.history > 1) {
+        for (let version = 0; version < claim.history; version++) files.add(`${claim.path}/${version}`);
+      } else {
+        files.add(claim.path);
+      }
     }
     if (item.fields.objectType === 'secret') {
       splitFiles.add(`${item.fileName}.crt`);
       splitFiles.add(`${item.fileName}.key`);
     }
   }
+  // A wildcard's files are the names of the secrets that match it, known only when mounting.
+  const maybeWildcardFile = (path: string): boolean =>
+    wildcards.some((pattern) => pattern.test(path.replace(/\.metadata\.json$/, '')));
   for (const template of analysis.items) {
     if (!template.compiled) continue;
     const name = template.fileName ?? `at index ${template.index}`;
     for (const literal of template.compiled.literalPaths) {
       // Read only under `{{#if (exists "<path>")}}`: the exists test carries the finding.
-      if (files.has(literal.path) || literal.guarded) continue;
+      if (files.has(literal.path) || literal.guarded || maybeWildcardFile(literal.path)) continue;
       const offset = place(template.templateToOuter(literal.position.offset));
       const shown = goQuote(echo(literal.path));
       if (splitFiles.has(literal.path)) {
@@ -372,18 +383,26 @@ function lintSecretObjects(located: LocatedSecretProviderClass, analysis: Object
   const files = new Set<string>();
   const secretFiles = new Set<string>();
   const histories: { path: string; count: number }[] = [];
+  const wildcards: RegExp[] = [];
   for (const item of analysis.items) {
+    if (item.object?.wildcard) {
+      wildcards.push(wildcardRegExp(item.fields.objectName));
+      continue;
+    }
     const path = item.fields.objectAlias !== '' ? item.fields.objectAlias : item.fields.objectName;
     if (path === '') continue;
     if (item.objectVersionHistory > 1) histories.push({ path, count: item.objectVersionHistory });
     else files.add(path);
     if (item.fields.objectType === 'secret') secretFiles.add(path);
+    // jmesPath files and metadata sidecars (extensions.md §3, §5).
+    for (const claim of item.claims) if (claim.history <= 1) files.add(claim.path);
   }
   for (const ref of located.secretObjectRefs) {
     const data = located.spc.spec.secretObjects[ref.secret]?.data[ref.item];
     if (!data) continue;
     const name = data.objectName;
     if (files.has(name)) continue;
+    if (wildcards.some((pattern) => pattern.test(name.replace(/\.metadata\.json$/, '')))) continue;
     if (histories.some((h) => isHistoryFile(name, h.path, h.count))) continue;
     const split = /^(.*)\.(crt|key)$/.exec(name);
     if (split && secretFiles.has(split[1]!)) {

@@ -108,7 +108,7 @@ describe('parseSecretProviderClasses', () => {
     expectFailure(SPEC_EXAMPLE.replace('  provider: azure\n', ''), /spec.provider is required/);
   });
 
-  it('lints the spc-parameters.md example clean', () => {
+  it('lints the docs/spc-parameters.md example clean', () => {
     expect(lintSecretProviderClass(SPEC_EXAMPLE)).toEqual([]);
   });
 

@@ -8,7 +8,8 @@
 import type { CompiledTemplate } from '@keyvault-csi/templates';
 
 export type ObjectType = 'secret' | 'key' | 'cert';
-export type ObjectFormat = 'pem' | 'pfx';
+/** `pem-key` / `pem-cert` are ours (extensions.md §4): the private key or the certificates alone. */
+export type ObjectFormat = 'pem' | 'pfx' | 'pem-key' | 'pem-cert';
 export type ObjectEncoding = 'utf-8' | 'base64' | 'hex';
 
 /** One entry of the `objects` array, validated and trimmed. */
@@ -33,6 +34,39 @@ export interface KeyVaultObject {
   readonly fileMode: number;
   /** `objectAlias` if set, else `objectName`: the (validated, clean, relative) file path. */
   readonly fileName: string;
+
+  // Extensions (extensions.md §1–6). Absent or empty when the object does not set the key, so
+  // objects built by hand (tests, callers of older versions) behave exactly as before.
+
+  /** `optional: "true"`: a 404/403 yields no file instead of failing the mount. */
+  readonly optional?: boolean;
+  /** Per-object vault (validated with the vault-name rule); `""`/absent = the class's vault. */
+  readonly keyvaultName?: string;
+  /** Files extracted from the JSON value of a secret, in the order written. */
+  readonly jmesPath?: readonly JmesPathFile[];
+  /** `metadata: "true"`: also write `<fileName>.metadata.json`. */
+  readonly metadata?: boolean;
+  /**
+   * With `metadata`: what follows the file name in the sidecar's name (`.metadata.json`). Carried in
+   * the plan so the fetcher writes exactly the name spc checked for conflicts, without spc code.
+   */
+  readonly metadataSuffix?: string;
+  /** `objectName` contains `*`: every enabled, unmanaged secret whose name matches. */
+  readonly wildcard?: boolean;
+  /** Wildcard only: the secret names `objectName` matches (compiled once, when parsed). */
+  readonly wildcardPattern?: RegExp;
+  /** Wildcard only: a secret matches when it carries every one of these tags with that value. */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** One `jmesPath` entry: the expression (compiled once, when the objects are parsed) and its file. */
+export interface JmesPathFile {
+  /** The expression as written. */
+  readonly path: string;
+  /** The (validated, clean, relative) file path. */
+  readonly objectAlias: string;
+  /** Evaluates the compiled expression against parsed JSON. */
+  readonly evaluate: (json: unknown) => unknown;
 }
 
 /** One entry of the `templates` parameter (extensions.md §8), compiled at parse time. */

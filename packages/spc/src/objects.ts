@@ -1,12 +1,28 @@
 import { isMap, isScalar, isSeq, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { DiagnosticCode, DiagnosticSeverity } from './diagnostic.js';
 import { checkFilePath } from './file-path.js';
-import { MAX_OBJECT_BYTES, MAX_OBJECTS_BYTES, overLimit, utf8Length } from './input-limits.js';
+import {
+  DEFAULT_MAX_MOUNT_OBJECTS,
+  MAX_OBJECT_BYTES,
+  MAX_OBJECT_VERSION_HISTORY,
+  MAX_OBJECTS_BYTES,
+  maxLexemesFor,
+  overLimit,
+  utf8Length,
+} from './input-limits.js';
 import type { KeyVaultObject, ObjectEncoding, ObjectFormat, ObjectType } from './mount-plan.js';
 import { echo } from './private/echo.js';
 import { goQuote, goTrimSpace } from './private/go-text.js';
+import {
+  type DecodedJmesPath,
+  type DecodedTags,
+  decodeJmesPath,
+  decodeTags,
+} from './private/nested-fields.js';
+import { checkExtensions, METADATA_SUFFIX } from './private/object-extensions.js';
 import { suggestName } from './private/suggest.js';
 import {
+  countLexemes,
   goUnmarshalError,
   isNullScalar,
   lineOf,
@@ -17,7 +33,7 @@ import {
 } from './private/yaml-source.js';
 import { SpcError, type SpcErrorCode } from './spc-error.js';
 
-/** The per-object fields (spc-parameters.md §4); every other key is ignored. */
+/** The per-object fields (docs/spc-parameters.md §4); every other key is ignored. */
 export const OBJECT_FIELDS = [
   'objectName',
   'objectType',
@@ -29,14 +45,47 @@ export const OBJECT_FIELDS = [
   'filePermission',
 ] as const;
 
-export type ObjectField = (typeof OBJECT_FIELDS)[number];
+/** Our per-object keys read as text (extensions.md §1, §2, §5). */
+export const EXTENSION_TEXT_FIELDS = ['optional', 'keyvaultName', 'metadata'] as const;
+/** Our nested per-object keys (extensions.md §3, §6). */
+export const EXTENSION_NESTED_FIELDS = ['jmesPath', 'tags'] as const;
 
-type StringField = Exclude<ObjectField, 'objectVersionHistory'>;
+export type ObjectField =
+  | (typeof OBJECT_FIELDS)[number]
+  | (typeof EXTENSION_TEXT_FIELDS)[number]
+  | (typeof EXTENSION_NESTED_FIELDS)[number];
 
-const STRING_FIELDS: ReadonlySet<string> = new Set(OBJECT_FIELDS.filter((f) => f !== 'objectVersionHistory'));
+export type ObjectTextField = Exclude<ObjectField, 'objectVersionHistory' | 'jmesPath' | 'tags'>;
+
+const STRING_FIELDS: ReadonlySet<string> = new Set([
+  ...OBJECT_FIELDS.filter((f) => f !== 'objectVersionHistory'),
+  ...EXTENSION_TEXT_FIELDS,
+]);
+/** Every key an object may have, for "did you mean" suggestions. */
+const ALL_FIELDS: readonly string[] = [
+  ...OBJECT_FIELDS,
+  ...EXTENSION_TEXT_FIELDS,
+  ...EXTENSION_NESTED_FIELDS,
+];
+
+function emptyFields(): Record<ObjectTextField, string> {
+  return {
+    objectName: '',
+    objectType: '',
+    objectAlias: '',
+    objectVersion: '',
+    objectFormat: '',
+    objectEncoding: '',
+    filePermission: '',
+    optional: '',
+    keyvaultName: '',
+    metadata: '',
+  };
+}
 
 const OBJECT_TYPES: ReadonlySet<string> = new Set<ObjectType>(['secret', 'key', 'cert']);
 const OBJECT_NAME_PATTERN = /^[0-9a-zA-Z-]{1,127}$/;
+const WILDCARD_PATTERN = /^[0-9a-zA-Z*-]{1,127}$/;
 const FILE_PERMISSION_PATTERN = /^[0-7]{1,4}$/;
 const MAX_UNMARSHAL_ERRORS_SHOWN = 10;
 const INT32_MAX = 2 ** 31 - 1;
@@ -46,6 +95,17 @@ export interface ParseObjectsOptions {
   readonly defaultFileMode?: number;
   /** `--write-cert-and-key-in-separate-files`: include `<file>.crt`/`.key` in the path checks. */
   readonly writeCertAndKeyInSeparateFiles?: boolean;
+  /** Most objects accepted (default `DEFAULT_MAX_MOUNT_OBJECTS`, 1,000). */
+  readonly maxObjects?: number;
+}
+
+export interface AnalyzeObjectsOptions {
+  /** Stop at the first error (a mount needs nothing more). */
+  readonly firstErrorOnly?: boolean;
+  /** Most objects accepted (default `DEFAULT_MAX_MOUNT_OBJECTS`, 1,000). */
+  readonly maxObjects?: number;
+  /** `--write-cert-and-key-in-separate-files`: secret objects may also write `.crt`/`.key`. */
+  readonly splitCertAndKeyFiles?: boolean;
 }
 
 /**
@@ -60,6 +120,7 @@ export function parseObjects(objects: string, options: ParseObjectsOptions = {})
     analysis = analyzeObjects(text, options.defaultFileMode ?? 0o644, {
       firstErrorOnly: true,
       splitCertAndKeyFiles: options.writeCertAndKeyInSeparateFiles ?? false,
+      maxObjects: options.maxObjects,
     });
   } catch {
     throw new SpcError('INPUT_TOO_COMPLEX', 'failed to parse objects: input too large or too complex');
@@ -83,7 +144,7 @@ export interface AnalyzedObject {
   /** Offset of the item in the objects text. */
   readonly offset: number;
   /** Trimmed field values as written (`""` when absent). */
-  readonly fields: Readonly<Record<StringField, string>>;
+  readonly fields: Readonly<Record<ObjectTextField, string>>;
   readonly objectVersionHistory: number;
   /** `objectAlias` or else `objectName`; `undefined` when that path is invalid. */
   readonly fileName: string | undefined;
@@ -91,6 +152,18 @@ export interface AnalyzedObject {
   readonly fieldOffsets: Readonly<Partial<Record<ObjectField, number>>>;
   /** The validated object, when this item had no error. */
   readonly object: KeyVaultObject | undefined;
+  /**
+   * Every file path the object writes that is known before fetching (main file, `jmesPath` files,
+   * metadata sidecar); empty for a wildcard. `history` > 1: `path` is a directory of versions.
+   */
+  readonly claims: readonly PathClaim[];
+}
+
+export interface PathClaim {
+  readonly path: string;
+  readonly history: number;
+  /** Where `lint` points for a conflict. */
+  readonly offset: number;
 }
 
 export interface ObjectsAnalysis {
@@ -106,11 +179,7 @@ export interface ObjectsAnalysis {
 export function analyzeObjects(
   text: string,
   defaultFileMode: number,
-  options: {
-    readonly firstErrorOnly?: boolean;
-    /** `--write-cert-and-key-in-separate-files`: secret objects may also write `.crt`/`.key`. */
-    readonly splitCertAndKeyFiles?: boolean;
-  } = {},
+  options: AnalyzeObjectsOptions = {},
 ): ObjectsAnalysis {
   const issues: ObjectIssue[] = [];
   let firstError: SpcError | undefined;
@@ -130,6 +199,14 @@ export function analyzeObjects(
       message: `objects is ${overLimit(objectsBytes, MAX_OBJECTS_BYTES)}`,
       offset: 0,
     });
+    return { objects: [], items: [], issues, firstError };
+  }
+
+  // Bounded before the YAML parse too: time and memory grow with the lexeme count, not the bytes.
+  const maxObjects = options.maxObjects ?? DEFAULT_MAX_MOUNT_OBJECTS;
+  const lexemes = new LexemeBudget(maxLexemesFor(maxObjects), maxObjects);
+  if (!lexemes.take(text)) {
+    report({ severity: 'error', code: 'OBJECTS_TOO_COMPLEX', message: lexemes.message(), offset: 0 });
     return { objects: [], items: [], issues, firstError };
   }
 
@@ -160,6 +237,17 @@ export function analyzeObjects(
     return { objects: [], items: [], issues, firstError };
   }
 
+  // Before decoding any object: each one is at least a Key Vault request and a file.
+  if (outer.items.length > maxObjects) {
+    report({
+      severity: 'error',
+      code: 'TOO_MANY_OBJECTS',
+      message: `objects array has ${outer.items.length} entries, over the limit of ${maxObjects} objects per mount`,
+      offset: outer.arrayOffset,
+    });
+    return { objects: [], items: [], issues, firstError };
+  }
+
   const items: AnalyzedObject[] = [];
   for (const [index, item] of outer.items.entries()) {
     const itemBytes = utf8Length(item.text);
@@ -173,7 +261,7 @@ export function analyzeObjects(
       });
     }
     const analyzed =
-      itemBytes > MAX_OBJECT_BYTES ? undefined : analyzeItem(item, index, defaultFileMode, report);
+      itemBytes > MAX_OBJECT_BYTES ? undefined : analyzeItem(item, index, defaultFileMode, report, lexemes);
     if (analyzed) items.push(analyzed);
     // A mount needs only the first error: do not decode thousands of objects after it.
     if (options.firstErrorOnly && firstError) return { objects: [], items, issues, firstError };
@@ -285,9 +373,11 @@ export function summarize(lines: string[]): string[] {
 export type Report = (issue: ObjectIssue, mountMessage?: string) => void;
 
 export interface DecodedItem {
-  fields: Record<StringField, string>;
+  fields: Record<ObjectTextField, string>;
   objectVersionHistory: number;
   fieldOffsets: Partial<Record<ObjectField, number>>;
+  jmesPath?: DecodedJmesPath;
+  tags?: DecodedTags;
 }
 
 function analyzeItem(
@@ -295,23 +385,32 @@ function analyzeItem(
   index: number,
   defaultFileMode: number,
   report: Report,
+  lexemes: LexemeBudget,
 ): AnalyzedObject | undefined {
-  const decoded = decodeItem(item, index, report);
+  const decoded = decodeItem(item, index, report, lexemes);
   if (!decoded) return undefined;
   const { fields, fieldOffsets, objectVersionHistory } = decoded;
-  const wrap = (cause: string): string =>
-    `failed to get objectType:${echo(fields.objectType)}, objectName:${echo(fields.objectName)}, objectVersion:${echo(fields.objectVersion)}: ${cause}`;
+  const wrap = (cause: string): string => wrapObject(fields, cause);
   let failed = false;
-  const fail = (code: SpcErrorCode, cause: string, field: ObjectField | undefined): void => {
+  const fail = (code: SpcErrorCode, cause: string, field: ObjectField | undefined, at?: number): void => {
     failed = true;
-    const offset = (field && fieldOffsets[field]) ?? item.offset;
+    const offset = at ?? (field && fieldOffsets[field]) ?? item.offset;
     report({ severity: 'error', code, message: wrap(cause), offset, objectIndex: index });
   };
 
   // The reference's checks, in its order ...
   const format = fields.objectFormat;
+  const extendedFormat = extendedObjectFormat(format);
   if (format !== '') {
-    if (!equalFold(format, 'pem') && !equalFold(format, 'pfx')) {
+    if (extendedFormat !== undefined) {
+      if (fields.objectType !== 'secret') {
+        fail(
+          'OBJECT_FORMAT_REQUIRES_SECRET',
+          `objectFormat ${extendedFormat} only supported for objectType: secret`,
+          'objectFormat',
+        );
+      }
+    } else if (!equalFold(format, 'pem') && !equalFold(format, 'pfx')) {
       fail(
         'INVALID_OBJECT_FORMAT',
         `invalid objectFormat: ${echo(format)}, should be PEM or PFX`,
@@ -338,12 +437,13 @@ function analyzeItem(
       );
     }
   }
+  const wildcard = fields.objectName.includes('*');
   const fileName = fields.objectAlias !== '' ? fields.objectAlias : fields.objectName;
-  const pathProblem = checkFilePath(fileName);
+  const pathProblem = wildcard && fields.objectAlias === '' ? undefined : checkFilePath(fileName);
   if (pathProblem) {
     fail(pathProblem.code, pathProblem.message, fields.objectAlias !== '' ? 'objectAlias' : 'objectName');
   }
-  // ... then ours (spc-parameters.md §7).
+  // ... then ours (docs/spc-parameters.md §7).
   if (fields.objectName === '') fail('OBJECT_NAME_MISSING', 'objectName must not be empty', 'objectName');
   if (!OBJECT_TYPES.has(fields.objectType)) {
     fail('INVALID_OBJECT_TYPE', 'Invalid vaultObjectTypes. Should be secret, key, or cert', 'objectType');
@@ -368,8 +468,20 @@ function analyzeItem(
       `objectVersionHistory must not be negative: ${objectVersionHistory}`,
       'objectVersionHistory',
     );
+  } else if (objectVersionHistory > MAX_OBJECT_VERSION_HISTORY) {
+    fail(
+      'OBJECT_VERSION_HISTORY_TOO_LARGE',
+      `objectVersionHistory ${objectVersionHistory} is over the limit of ${MAX_OBJECT_VERSION_HISTORY}`,
+      'objectVersionHistory',
+    );
   }
-  if (fields.objectName !== '' && !OBJECT_NAME_PATTERN.test(fields.objectName)) {
+  const extensions = checkExtensions(
+    { fields, fieldOffsets, objectVersionHistory, jmesPath: decoded.jmesPath, tags: decoded.tags },
+    { index, itemOffset: item.offset, wildcard, format: extendedFormat ?? format.toLowerCase() },
+    fail,
+  );
+  const namePattern = wildcard ? WILDCARD_PATTERN : OBJECT_NAME_PATTERN;
+  if (fields.objectName !== '' && !namePattern.test(fields.objectName)) {
     report({
       severity: 'warning',
       code: 'OBJECT_NAME_PATTERN',
@@ -388,30 +500,91 @@ function analyzeItem(
         objectAlias: fields.objectAlias,
         objectVersion: fields.objectVersion,
         objectVersionHistory,
-        objectFormat: (format === '' ? 'pem' : equalFold(format, 'pfx') ? 'pfx' : 'pem') as ObjectFormat,
+        objectFormat: (extendedFormat ??
+          (format === '' ? 'pem' : equalFold(format, 'pfx') ? 'pfx' : 'pem')) as ObjectFormat,
         objectEncoding: canonicalEncoding(encoding),
         filePermission: permission,
         fileMode,
         fileName,
+        ...extensions.object,
       });
+  const claims: PathClaim[] = [];
+  if (!pathProblem && !wildcard) {
+    const offset = fieldOffsets.objectAlias ?? fieldOffsets.objectName ?? item.offset;
+    claims.push({ path: fileName, history: objectVersionHistory, offset });
+    claims.push(...extensions.claims);
+    if (extensions.object.metadata) {
+      claims.push({
+        path: `${fileName}${METADATA_SUFFIX}`,
+        history: 0,
+        offset: fieldOffsets.metadata ?? offset,
+      });
+    }
+  }
   return {
     index,
     offset: item.offset,
     fields,
     objectVersionHistory,
-    fileName: pathProblem ? undefined : fileName,
+    fileName: pathProblem || wildcard ? undefined : fileName,
     fieldOffsets,
     object,
+    claims,
   };
 }
 
 // Decodes like the reference's `yaml.Unmarshal(item, &types.KeyVaultObject{})`, then trims.
-function decodeItem(item: ArrayItem, index: number, report: Report): DecodedItem | undefined {
-  return decodeSimpleItem(item) ?? decodeYamlItem(item, index, report);
+function decodeItem(
+  item: ArrayItem,
+  index: number,
+  report: Report,
+  lexemes: LexemeBudget,
+): DecodedItem | undefined {
+  return decodeSimpleItem(item) ?? decodeYamlItem(item, index, report, lexemes);
 }
 
-export function decodeYamlItem(item: ArrayItem, index: number, report: Report): DecodedItem | undefined {
+/** What a mount may spend on YAML lexemes (input-limits.ts), across the objects text and its items. */
+export class LexemeBudget {
+  #left: number;
+  readonly #limit: number;
+  readonly #maxObjects: number;
+
+  constructor(limit: number, maxObjects: number) {
+    this.#left = limit;
+    this.#limit = limit;
+    this.#maxObjects = maxObjects;
+  }
+
+  /** Spends the lexemes of `text`; false (and nothing parsed) when they do not fit. */
+  take(text: string): boolean {
+    const used = countLexemes(text, this.#left);
+    if (used === undefined) return false;
+    this.#left -= used;
+    return true;
+  }
+
+  message(): string {
+    return `objects is too complex: more than ${this.#limit} YAML tokens (the limit for ${this.#maxObjects} objects per mount)`;
+  }
+}
+
+export function decodeYamlItem(
+  item: ArrayItem,
+  index: number,
+  report: Report,
+  lexemes?: LexemeBudget,
+): DecodedItem | undefined {
   const prefix = `unmarshal failed for keyVaultObjects at index ${index}, error: `;
+  if (lexemes && !lexemes.take(item.text)) {
+    report({
+      severity: 'error',
+      code: 'OBJECTS_TOO_COMPLEX',
+      message: `${prefix}${lexemes.message()}`,
+      offset: item.offset,
+      objectIndex: index,
+    });
+    return undefined;
+  }
   const source = parseYaml(item.text, { firstDocumentOnly: true });
   const syntax = (problemOffset: number, message: string): undefined => {
     report({
@@ -426,15 +599,9 @@ export function decodeYamlItem(item: ArrayItem, index: number, report: Report): 
   const problem = source.problems[0];
   if (problem) return syntax(problem.offset, problem.message);
 
-  const raw: Record<StringField, string> = {
-    objectName: '',
-    objectType: '',
-    objectAlias: '',
-    objectVersion: '',
-    objectFormat: '',
-    objectEncoding: '',
-    filePermission: '',
-  };
+  const raw = emptyFields();
+  let jmesPath: DecodedJmesPath | undefined;
+  let tags: DecodedTags | undefined;
   let objectVersionHistory = 0;
   const fieldOffsets: Partial<Record<ObjectField, number>> = {};
   const errors: { text: string; offset: number }[] = [];
@@ -465,9 +632,9 @@ export function decodeYamlItem(item: ArrayItem, index: number, report: Report): 
         const value = resolveOrNull(document, pair.value);
         const valueOffset = value?.range ? item.toOuter(value.range[0]) : keyOffset;
         if (STRING_FIELDS.has(name)) {
-          fieldOffsets[name as StringField] = valueOffset;
-          if (value === null || isNullScalar(value)) raw[name as StringField] = '';
-          else if (isScalar(value)) raw[name as StringField] = String(value.value);
+          fieldOffsets[name as ObjectTextField] = valueOffset;
+          if (value === null || isNullScalar(value)) raw[name as ObjectTextField] = '';
+          else if (isScalar(value)) raw[name as ObjectTextField] = String(value.value);
           else typeError(value, 'string');
         } else if (name === 'objectVersionHistory') {
           fieldOffsets.objectVersionHistory = valueOffset;
@@ -489,8 +656,22 @@ export function decodeYamlItem(item: ArrayItem, index: number, report: Report): 
               }
             }
           }
+        } else if (name === 'jmesPath' || name === 'tags') {
+          fieldOffsets[name] = valueOffset;
+          if (value === null || isNullScalar(value)) {
+            if (name === 'jmesPath') jmesPath = undefined;
+            else tags = undefined;
+          } else {
+            const local = value.range?.[0] ?? 0;
+            const decodedNested =
+              name === 'jmesPath'
+                ? { jmesPath: decodeJmesPath(document, value, local) }
+                : { tags: decodeTags(document, value, local) };
+            if (decodedNested.jmesPath) jmesPath = toOuterJmesPath(decodedNested.jmesPath, item.toOuter);
+            if (decodedNested.tags) tags = { ...decodedNested.tags, offset: item.toOuter(local) };
+          }
         } else {
-          const suggestion = suggestName(name, OBJECT_FIELDS);
+          const suggestion = suggestName(name, ALL_FIELDS);
           report({
             severity: 'warning',
             code: 'UNKNOWN_OBJECT_FIELD',
@@ -523,8 +704,14 @@ export function decodeYamlItem(item: ArrayItem, index: number, report: Report): 
     return undefined;
   }
   const fields = { ...raw };
-  for (const field of Object.keys(fields) as StringField[]) fields[field] = goTrimSpace(fields[field]);
-  return { fields, objectVersionHistory, fieldOffsets };
+  for (const field of Object.keys(fields) as ObjectTextField[]) fields[field] = goTrimSpace(fields[field]);
+  return {
+    fields,
+    objectVersionHistory,
+    fieldOffsets,
+    ...(jmesPath ? { jmesPath } : {}),
+    ...(tags ? { tags } : {}),
+  };
 }
 
 /**
@@ -555,26 +742,20 @@ function withMergedKeys(document: YamlDocument, map: YAMLMap): Pair[] | number {
 }
 
 // `key: value` lines only: known fields, unique keys, plain values of `[A-Za-z0-9_./-]` (not
-// starting with `-`), `""` or `''`, comments, blank lines. Almost every real object has this
-// shape, and decoding it directly is ~10× faster than composing a YAML document. Anything else
-// (and every error) takes the full YAML path, so results are identical (fuzz.spec.ts checks).
-const SIMPLE_LINE = /^([A-Za-z]+):(?: +([A-Za-z0-9_./][A-Za-z0-9_./-]*|""|''))?(?: +#.*)? *$/;
+// starting with `-`), the same characters in double or single quotes (no escapes possible),
+// comments, blank lines. Almost every real object has this shape, and decoding it directly is ~10×
+// faster than composing a YAML document (and spends none of the mount's lexeme budget). Anything
+// else (and every error) takes the full YAML path, so results are identical (fuzz.spec.ts checks).
+const SIMPLE_LINE =
+  /^([A-Za-z]+):(?: +([A-Za-z0-9_./][A-Za-z0-9_./-]*|"[A-Za-z0-9_./-]*"|'[A-Za-z0-9_./-]*'))?(?: +#.*)? *$/;
 const BLANK_OR_COMMENT_LINE = /^ *(?:#.*)?$/;
 const PLAIN_NULLS: ReadonlySet<string> = new Set(['null', 'Null', 'NULL']);
-const KNOWN_FIELDS: ReadonlySet<string> = new Set(OBJECT_FIELDS);
+const KNOWN_FIELDS: ReadonlySet<string> = new Set([...OBJECT_FIELDS, ...EXTENSION_TEXT_FIELDS]);
 
 export function decodeSimpleItem(item: ArrayItem): DecodedItem | undefined {
   const text = item.text;
   if (text === '' || text.length > 10_000) return undefined;
-  const fields: Record<StringField, string> = {
-    objectName: '',
-    objectType: '',
-    objectAlias: '',
-    objectVersion: '',
-    objectFormat: '',
-    objectEncoding: '',
-    filePermission: '',
-  };
+  const fields = emptyFields();
   const fieldOffsets: Partial<Record<ObjectField, number>> = {};
   let objectVersionHistory = 0;
   let lineStart = 0;
@@ -587,18 +768,19 @@ export function decodeSimpleItem(item: ArrayItem): DecodedItem | undefined {
       const key = match[1]! as ObjectField;
       if (!KNOWN_FIELDS.has(key) || fieldOffsets[key] !== undefined) return undefined;
       const raw = match[2];
-      const value = raw === undefined || raw === '""' || raw === "''" || PLAIN_NULLS.has(raw) ? '' : raw;
+      const quoted = raw !== undefined && (raw.startsWith('"') || raw.startsWith("'"));
+      const value = raw === undefined ? '' : quoted ? raw.slice(1, -1) : PLAIN_NULLS.has(raw) ? '' : raw;
       fieldOffsets[key] = item.toOuter(
         raw === undefined ? lineStart : lineStart + line.indexOf(raw, key.length + 1),
       );
       if (key === 'objectVersionHistory') {
-        if (raw === '""' || raw === "''") return undefined;
+        if (quoted) return undefined;
         if (value !== '') {
           if (!/^[0-9]{1,9}$/.test(value)) return undefined;
           objectVersionHistory = Number(value);
         }
       } else {
-        fields[key] = value;
+        fields[key as ObjectTextField] = value;
       }
     } else if (!BLANK_OR_COMMENT_LINE.test(line)) {
       return undefined;
@@ -636,7 +818,8 @@ function canonicalEncoding(encoding: string): ObjectEncoding {
 }
 
 // Two objects must not write the same file, nor a file where another needs a directory.
-// History objects (N > 1) own the directory `<fileName>` with files `0..N-1`. With split files
+// History objects (N > 1) own the directory `<fileName>` with files `0..N-1`. An object may claim
+// several paths (jmesPath files, metadata sidecar: docs/extensions.md §3, §5). With split files
 // (`--write-cert-and-key-in-separate-files`) a `secret` object that is not `pfx` may also write
 // `<fileName>.crt` and `<fileName>.key` (`<fileName>/<i>.crt`, `.key` in history mode): whether it
 // does depends on Key Vault (a certificate-backed secret), so those names are claimed up front.
@@ -654,7 +837,7 @@ function checkPathConflicts(
     readonly part?: '.crt' | '.key';
   }
   const claims = new Map<string, Claim>();
-  const below = new Map<string, { index: number; path: string }[]>();
+  const below = new Map<string, { index: number; path: string; history: number }[]>();
   const isDirectory = (claim: Claim): boolean => claim.history > 1;
   const indexUnder = (claim: Claim, rest: string): string | undefined => {
     const first = rest.split('/', 1)[0]!;
@@ -662,36 +845,37 @@ function checkPathConflicts(
     if (!match || Number(match[1]) >= claim.history) return undefined;
     return match[2] === undefined || claim.split ? first : undefined;
   };
-  const entries = items.flatMap((item): { item: AnalyzedObject; path: string; claim: Claim }[] => {
-    if (item.fileName === undefined) return [];
+  const entries = items.flatMap((item) => {
     const split =
       splitCertAndKey && item.fields.objectType === 'secret' && !equalFold(item.fields.objectFormat, 'pfx');
-    const main = {
-      item,
-      path: item.fileName,
-      claim: { index: item.index, history: item.objectVersionHistory, split },
-    };
-    if (!split || item.objectVersionHistory > 1) return [main];
-    const splitFile = (part: '.crt' | '.key') => ({
-      item,
-      path: `${item.fileName}${part}`,
-      claim: { index: item.index, history: 0, split: false, part },
+    return item.claims.flatMap((pathClaim) => {
+      const isMain = pathClaim.path === item.fileName;
+      const main = {
+        item,
+        pathClaim,
+        claim: { index: item.index, history: pathClaim.history, split: split && isMain } as Claim,
+      };
+      if (!split || !isMain || pathClaim.history > 1) return [main];
+      const splitFile = (part: '.crt' | '.key') => ({
+        item,
+        pathClaim: { ...pathClaim, path: `${pathClaim.path}${part}`, history: 0 },
+        claim: { index: item.index, history: 0, split: false, part } as Claim,
+      });
+      return [splitFile('.crt'), splitFile('.key'), main];
     });
-    return [splitFile('.crt'), splitFile('.key'), main];
   });
 
   // Objects with other errors take part too, so `lint` reports every conflict; a mount has
   // already failed on those errors (step 14 comes first).
-  for (const { item, path, claim: mine } of entries) {
+  for (const { item, pathClaim, claim: mine } of entries) {
+    const path = pathClaim.path;
     const object = { index: item.index, ...item.fields };
     const conflict = (code: 'DUPLICATE_FILE_PATH' | 'FILE_PATH_CONFLICT', cause: string): void => {
       report({
         severity: 'error',
         code,
-        message:
-          `failed to get objectType:${echo(object.objectType)}, objectName:${echo(object.objectName)}, ` +
-          `objectVersion:${echo(object.objectVersion)}: ${cause}`,
-        offset: item.fieldOffsets.objectAlias ?? item.fieldOffsets.objectName ?? item.offset,
+        message: wrapObject(item.fields, cause),
+        offset: pathClaim.offset,
         objectIndex: object.index,
       });
     };
@@ -716,13 +900,12 @@ function checkPathConflicts(
     const found = ((): boolean => {
       const same = claims.get(path);
       if (same) {
-        if (same.index === mine.index) return false;
         if (isDirectory(same) === isDirectory(mine)) duplicate(path, same);
         else if (isDirectory(same)) fileIsDirectory(path, object.index, `${path}/0`, same.index);
         else fileIsDirectory(path, same.index, `${path}/0`, object.index);
         return true;
       }
-      // An earlier object at an ancestor of this path.
+      // An earlier claim at an ancestor of this path.
       for (let at = path.indexOf('/'); at >= 0; at = path.indexOf('/', at + 1)) {
         const ancestor = path.slice(0, at);
         const claim = claims.get(ancestor);
@@ -738,7 +921,7 @@ function checkPathConflicts(
         else fileIsDirectory(`${ancestor}/${version}`, claim.index, path, object.index);
         return true;
       }
-      // Earlier objects below this path.
+      // Earlier claims below this path.
       for (const other of below.get(path) ?? []) {
         if (!isDirectory(mine)) {
           fileIsDirectory(path, object.index, other.path, other.index);
@@ -747,7 +930,7 @@ function checkPathConflicts(
         const rest = other.path.slice(path.length + 1);
         const version = indexUnder(mine, rest);
         if (version === undefined) continue;
-        if (rest === version && !objectIsDirectory(items, other.index)) duplicate(other.path, other.index);
+        if (rest === version && other.history <= 1) duplicate(other.path, other.index);
         else fileIsDirectory(`${path}/${version}`, object.index, other.path, other.index);
         return true;
       }
@@ -757,17 +940,42 @@ function checkPathConflicts(
     claims.set(path, mine);
     for (let at = path.indexOf('/'); at >= 0; at = path.indexOf('/', at + 1)) {
       const ancestor = path.slice(0, at);
+      const entry = { index: object.index, path, history: pathClaim.history };
       const list = below.get(ancestor);
-      if (list) list.push({ index: object.index, path });
-      else below.set(ancestor, [{ index: object.index, path }]);
+      if (list) list.push(entry);
+      else below.set(ancestor, [entry]);
     }
   }
 }
 
-function objectIsDirectory(items: readonly AnalyzedObject[], index: number): boolean {
-  return (items.find((item) => item.index === index)?.objectVersionHistory ?? 0) > 1;
-}
-
 function quote(path: string): string {
   return goQuote(echo(path));
+}
+
+/**
+ * The reference's per-object wrap; an object with its own `keyvaultName` (extensions.md §2) also
+ * names its vault.
+ */
+export function wrapObject(fields: Readonly<Record<ObjectTextField, string>>, cause: string): string {
+  const vault = fields.keyvaultName === '' ? '' : `, keyvaultName:${echo(fields.keyvaultName)}`;
+  return `failed to get objectType:${echo(fields.objectType)}, objectName:${echo(fields.objectName)}, objectVersion:${echo(fields.objectVersion)}${vault}: ${cause}`;
+}
+
+/** `pem-key` / `pem-cert` (case-insensitive, extensions.md §4), else `undefined`. */
+function extendedObjectFormat(format: string): 'pem-key' | 'pem-cert' | undefined {
+  if (equalFold(format, 'pem-key')) return 'pem-key';
+  if (equalFold(format, 'pem-cert')) return 'pem-cert';
+  return undefined;
+}
+
+function toOuterJmesPath(decoded: DecodedJmesPath, toOuter: (offset: number) => number): DecodedJmesPath {
+  return {
+    offset: toOuter(decoded.offset),
+    entries: decoded.entries?.map((e) => ({
+      ...e,
+      offset: toOuter(e.offset),
+      pathOffset: toOuter(e.pathOffset),
+      aliasOffset: toOuter(e.aliasOffset),
+    })),
+  };
 }

@@ -42,7 +42,7 @@ describe('parseMountRequest: a valid pod-identity request', () => {
     ]);
   });
 
-  it('accepts the attribute JSON example of provider-grpc.md §3.1 verbatim', () => {
+  it('accepts the attribute JSON example of docs/provider-grpc.md §3.1 verbatim', () => {
     const attributes =
       '{"csi.storage.k8s.io/ephemeral":"true","csi.storage.k8s.io/pod.name":"web-0",\n' +
       ' "csi.storage.k8s.io/pod.namespace":"shop","csi.storage.k8s.io/pod.uid":"9d2e0c1a-5b7f-4c1e-9a53-0f6b2d0f7e11",\n' +

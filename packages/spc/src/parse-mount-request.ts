@@ -2,14 +2,14 @@ import type { CompiledTemplate } from '@keyvault-csi/templates';
 import { type ReadTextFile, readOperatorCloudFile, readSpcCloudFile, resolveCloud } from './clouds.js';
 import { buildIdentityConfig, SERVICE_ACCOUNT_TOKENS_KEY } from './identity.js';
 import { MAX_ATTRIBUTES_BYTES, MAX_SECRETS_BYTES, overLimit, utf8Length } from './input-limits.js';
-import type { CloudEnvironment, MountPlan, PodInfo } from './mount-plan.js';
-import { analyzeObjects } from './objects.js';
+import type { CloudEnvironment, KeyVaultObject, MountPlan, PodInfo, TemplateFile } from './mount-plan.js';
+import { objectsOfOutcome, parseObjectsOutcome } from './objects-outcome.js';
 import { validatePodName, validatePodNamespace, validatePodUid } from './pod-info.js';
 import { echo } from './private/echo.js';
 import { goParseBool, goQuote, goTrimSpace } from './private/go-text.js';
 import { decodeStringMap, jsonKind, parseJson } from './private/json-payload.js';
 import { SpcError } from './spc-error.js';
-import { analyzeTemplates, objectPathClaims } from './templates.js';
+import { parseTemplatesOutcome, templatesOfOutcome } from './templates-outcome.js';
 import { validateVaultName, vaultUrlFor } from './vault-name.js';
 
 /** The three JSON payloads of a `MountRequest`, as the driver sends them. */
@@ -52,6 +52,31 @@ export interface ParseMountRequestOptions {
    * a `TemplateCache`'s `compile` so mounts of the same class share the compiled templates.
    */
   readonly compileTemplate?: (source: string) => CompiledTemplate;
+  /** Most objects a mount may list (default `DEFAULT_MAX_MOUNT_OBJECTS`, 1,000). */
+  readonly maxObjects?: number;
+}
+
+/**
+ * A Mount request checked up to its `objects` (steps 1–12). The caller parses `objectsText` (steps
+ * 13–15; e.g. from a cache or off the main thread) and passes the objects to `complete`, which runs
+ * step 16 and builds the plan: errors come in the same order as from `parseMountRequest`.
+ */
+export interface PendingMountRequest {
+  /** The trimmed, non-empty `objects` parameter. */
+  readonly objectsText: string;
+  /** The request's `permission`: the mode of objects without `filePermission`. */
+  readonly defaultFileMode: number;
+  /** The trimmed `templates` parameter (extensions.md §8), `""` without one. */
+  readonly templatesText: string;
+  /**
+   * Step 16, then the templates (ours, after every check of the reference): `templates` turns
+   * `templatesText` into the plan's templates (e.g. from a cache) and throws `SpcError`; without
+   * it they are parsed here with `options.compileTemplate`.
+   */
+  complete(
+    objects: readonly KeyVaultObject[],
+    templates?: (objects: readonly KeyVaultObject[]) => readonly TemplateFile[],
+  ): MountPlan;
 }
 
 /** Attribute keys kubelet adds when the CSIDriver has `podInfoOnMount: true`. */
@@ -64,7 +89,7 @@ export const SERVICE_ACCOUNT_NAME_KEY = 'csi.storage.k8s.io/serviceAccount.name'
 const MAX_DEFAULT_FILE_MODE = 0o777;
 
 /**
- * Validates a Mount request into a `MountPlan`, in the reference's order (spc-parameters.md §5,
+ * Validates a Mount request into a `MountPlan`, in the reference's order (docs/spc-parameters.md §5,
  * steps 1–16, with our checks inside step 14 and right after it), before any network call.
  * Throws `SpcError` (and nothing else) for every invalid input; the message is the reference's
  * text without the daemon's `failed to mount objects, error: ` prefix.
@@ -73,8 +98,24 @@ export function parseMountRequest(
   request: MountRequestPayload,
   options: ParseMountRequestOptions = {},
 ): MountPlan {
+  const pending = beginMountRequest(request, options);
+  const outcome = parseObjectsOutcome(pending.objectsText, pending.defaultFileMode, {
+    maxObjects: options.maxObjects,
+    writeCertAndKeyInSeparateFiles: options.writeCertAndKeyInSeparateFiles ?? false,
+  });
+  return pending.complete(objectsOfOutcome(outcome));
+}
+
+/**
+ * Steps 1–12 of `parseMountRequest` (every check before the `objects` YAML). Throws `SpcError` and
+ * nothing else.
+ */
+export function beginMountRequest(
+  request: MountRequestPayload,
+  options: ParseMountRequestOptions = {},
+): PendingMountRequest {
   try {
-    return parse(request, options);
+    return begin(request, options);
   } catch (error) {
     if (error instanceof SpcError) throw error;
     // Only resource exhaustion can get here (e.g. a stack overflow deep inside a dependency).
@@ -85,7 +126,7 @@ export function parseMountRequest(
   }
 }
 
-function parse(request: MountRequestPayload, options: ParseMountRequestOptions): MountPlan {
+function begin(request: MountRequestPayload, options: ParseMountRequestOptions): PendingMountRequest {
   const attributes = decodePayload(request?.attributes, ATTRIBUTES_PAYLOAD);
   const secrets = decodePayload(request?.secrets, SECRETS_PAYLOAD);
   const defaultFileMode = decodePermission(request?.permission);
@@ -153,45 +194,44 @@ function parse(request: MountRequestPayload, options: ParseMountRequestOptions):
   // 12–15
   const objectsText = get('objects');
   if (objectsText === '') throw new SpcError('OBJECTS_MISSING', 'objects is not set');
-  const analysis = analyzeObjects(objectsText, defaultFileMode, {
-    firstErrorOnly: true,
-    splitCertAndKeyFiles: options.writeCertAndKeyInSeparateFiles ?? false,
-  });
-  if (analysis.firstError) throw analysis.firstError;
+  const secretProviderClass = get('secretProviderClass');
 
-  // 16
-  validateVaultName(keyvaultName);
-
-  // Ours (extensions.md §8), after every check of the reference: compiled now, rendered after the fetch.
   const templatesText = get('templates');
-  const templates =
-    templatesText === ''
-      ? undefined
-      : analyzeTemplates(
-          templatesText,
-          defaultFileMode,
-          objectPathClaims(analysis.items, {
-            splitCertAndKeyFiles: options.writeCertAndKeyInSeparateFiles ?? false,
-          }),
-          {
-            firstErrorOnly: true,
-            ...(options.compileTemplate ? { compile: options.compileTemplate } : {}),
-          },
-        );
-  if (templates?.firstError) throw templates.firstError;
 
-  return Object.freeze({
-    pod,
-    keyvaultName,
-    vaultUrl: vaultUrlFor(keyvaultName, cloud),
-    tenantId,
-    cloud,
-    identity,
-    objects: Object.freeze(analysis.objects),
-    templates: Object.freeze(templates?.templates ?? []),
+  return {
+    objectsText,
     defaultFileMode,
-    secretProviderClass: get('secretProviderClass'),
-  });
+    templatesText,
+    complete(objects, templates) {
+      // 16
+      validateVaultName(keyvaultName);
+      // Ours (extensions.md §8): compiled now, rendered after the fetch.
+      const frozenObjects = Object.isFrozen(objects) ? objects : Object.freeze([...objects]);
+      const templateFiles =
+        templatesText === ''
+          ? []
+          : templates
+            ? templates(frozenObjects)
+            : templatesOfOutcome(
+                parseTemplatesOutcome(templatesText, defaultFileMode, frozenObjects, {
+                  writeCertAndKeyInSeparateFiles: options.writeCertAndKeyInSeparateFiles ?? false,
+                  ...(options.compileTemplate ? { compile: options.compileTemplate } : {}),
+                }),
+              );
+      return Object.freeze({
+        pod,
+        keyvaultName,
+        vaultUrl: vaultUrlFor(keyvaultName, cloud),
+        tenantId,
+        cloud,
+        identity,
+        objects: frozenObjects,
+        templates: Object.isFrozen(templateFiles) ? templateFiles : Object.freeze([...templateFiles]),
+        defaultFileMode,
+        secretProviderClass,
+      });
+    },
+  };
 }
 
 interface Payload {

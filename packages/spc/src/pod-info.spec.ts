@@ -42,7 +42,7 @@ describe('pod name, namespace and uid are checked as Kubernetes does, before any
     ['n'.repeat(64), `invalid pod namespace "${'n'.repeat(64)}": must be no more than 63 characters`],
   ])('namespace %j', (namespace, message) => {
     if (message === undefined) {
-      // Surrounding white space is trimmed first (spc-parameters §1), as the reference does.
+      // Surrounding white space is trimmed first (docs/spc-parameters.md §1), as the reference does.
       expect(plan({ [NAMESPACE]: namespace }).pod.namespace).toBe('shop');
       return;
     }

@@ -3,11 +3,12 @@ import { isMap, isScalar } from 'yaml';
 import type { DiagnosticCode, DiagnosticSeverity } from './diagnostic.js';
 import { checkFilePath } from './file-path.js';
 import { MAX_TEMPLATE_BYTES, MAX_TEMPLATES_BYTES, overLimit, utf8Length } from './input-limits.js';
-import type { TemplateFile } from './mount-plan.js';
+import type { KeyVaultObject, TemplateFile } from './mount-plan.js';
 import type { AnalyzedObject, ArrayItem } from './objects.js';
 import { readStringArray, resolveOrNull, summarize } from './objects.js';
 import { echo } from './private/echo.js';
 import { goQuote, goTrimSpace } from './private/go-text.js';
+import { METADATA_SUFFIX } from './private/object-extensions.js';
 import { suggestName } from './private/suggest.js';
 import {
   goUnmarshalError,
@@ -61,8 +62,10 @@ export interface ObjectPathClaim {
 }
 
 /**
- * The paths the analysed objects claim. With split files (`--write-cert-and-key-in-separate-files`)
- * a non-`pfx` secret may also write `<file>.crt`/`.key` (beside each version in history mode).
+ * The paths the analysed objects claim before fetching (`lint`): each main file, `jmesPath` file and
+ * metadata sidecar (extensions.md §3, §5; a wildcard claims none). With split files
+ * (`--write-cert-and-key-in-separate-files`) a non-`pfx` secret may also write `<file>.crt`/`.key`
+ * (beside each version in history mode).
  */
 export function objectPathClaims(
   items: readonly AnalyzedObject[],
@@ -70,21 +73,55 @@ export function objectPathClaims(
 ): ObjectPathClaim[] {
   const claims: ObjectPathClaim[] = [];
   for (const item of items) {
-    if (item.fileName === undefined) continue;
-    const { fileName: path, objectVersionHistory: history, index: objectIndex } = item;
-    claims.push({ path, history, objectIndex });
     const splits =
-      options.splitCertAndKeyFiles &&
+      (options.splitCertAndKeyFiles ?? false) &&
       item.fields.objectType === 'secret' &&
       item.fields.objectFormat.toLowerCase() !== 'pfx';
-    if (!splits) continue;
-    const bases = history > 1 ? Array.from({ length: history }, (_, i) => `${path}/${i}`) : [path];
-    for (const base of bases) {
-      claims.push({ path: `${base}.crt`, history: 0, objectIndex });
-      claims.push({ path: `${base}.key`, history: 0, objectIndex });
+    for (const claim of item.claims) {
+      claims.push({ path: claim.path, history: claim.history, objectIndex: item.index });
+      if (splits && claim.path === item.fileName)
+        addSplitClaims(claims, claim.path, claim.history, item.index);
     }
   }
   return claims;
+}
+
+/**
+ * The same claims from validated objects (a mount, whose objects may come from a cache): the main
+ * file, `jmesPath` files and metadata sidecar of every object but wildcards, whose files are known
+ * only after listing the vault (`renderTemplates` checks those).
+ */
+export function planPathClaims(
+  objects: readonly KeyVaultObject[],
+  options: { readonly splitCertAndKeyFiles?: boolean } = {},
+): ObjectPathClaim[] {
+  const claims: ObjectPathClaim[] = [];
+  for (const object of objects) {
+    if (object.wildcard) continue;
+    const { fileName: path, objectVersionHistory: history, index: objectIndex } = object;
+    claims.push({ path, history, objectIndex });
+    for (const file of object.jmesPath ?? [])
+      claims.push({ path: file.objectAlias, history: 0, objectIndex });
+    if (object.metadata) {
+      claims.push({ path: `${path}${object.metadataSuffix ?? METADATA_SUFFIX}`, history: 0, objectIndex });
+    }
+    if (
+      (options.splitCertAndKeyFiles ?? false) &&
+      object.objectType === 'secret' &&
+      object.objectFormat !== 'pfx'
+    ) {
+      addSplitClaims(claims, path, history, objectIndex);
+    }
+  }
+  return claims;
+}
+
+function addSplitClaims(claims: ObjectPathClaim[], path: string, history: number, objectIndex: number): void {
+  const bases = history > 1 ? Array.from({ length: history }, (_, i) => `${path}/${i}`) : [path];
+  for (const base of bases) {
+    claims.push({ path: `${base}.crt`, history: 0, objectIndex });
+    claims.push({ path: `${base}.key`, history: 0, objectIndex });
+  }
 }
 
 /**

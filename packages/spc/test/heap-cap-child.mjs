@@ -46,7 +46,8 @@ const shapes = {
 
 const outcome = (attributes, secrets) => {
   try {
-    const plan = parseMountRequest({ attributes, secrets, permission: '420' });
+    // The object-count cap (1,000 by default) is raised: these shapes test the byte limits.
+    const plan = parseMountRequest({ attributes, secrets, permission: '420' }, { maxObjects: 1e9 });
     return { code: 'OK', objects: plan.objects.length };
   } catch (error) {
     return { code: error?.code, message: String(error?.message) };

@@ -1,5 +1,6 @@
 export { type CompiledTemplate, compileTemplate, type LiteralPath } from './compile-template.js';
 export { BLOCK_HELPERS, TEMPLATE_HELPERS, type TemplateHelperName } from './private/helper-names.js';
+export { compileJmesPath, type JmesPathEvaluator } from './private/jmes-path.js';
 export { MAX_TEMPLATE_NESTING } from './private/nesting-guard.js';
 export {
   type MountFile,

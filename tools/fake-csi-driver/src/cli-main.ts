@@ -1,7 +1,13 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { FlagError, type FlagSpecs, parseFlags } from '@keyvault-csi/csi-driver';
 import { parseSecretProviderClasses } from '@keyvault-csi/spc';
+import {
+  CliUsageError,
+  type FlagDefaults,
+  parseCliFlags,
+  parseDurationFlag,
+  requireFlags,
+} from './cli-flags.js';
 import { driverAttributes } from './driver-attributes.js';
 import { DriverMountError } from './driver-mount-error.js';
 import { mountVolume } from './mount-volume.js';
@@ -20,23 +26,19 @@ const USAGE = `Usage:
   fake-csi-driver version --socket <path>
 `;
 
-const SOCKET: FlagSpecs = { socket: { kind: 'string', defaultText: '', usage: 'provider socket path' } };
-const MOUNT: FlagSpecs = {
+const SOCKET: FlagDefaults = { socket: '' };
+const MOUNT: FlagDefaults = {
   ...SOCKET,
-  spc: { kind: 'string', defaultText: '', usage: 'SecretProviderClass manifest' },
-  'secret-provider-class': {
-    kind: 'string',
-    defaultText: '',
-    usage: 'class name when the manifest has several',
-  },
-  'pod-name': { kind: 'string', defaultText: '', usage: 'pod name' },
-  'pod-namespace': { kind: 'string', defaultText: '', usage: 'pod namespace' },
-  'pod-uid': { kind: 'string', defaultText: '', usage: 'pod uid' },
-  'service-account': { kind: 'string', defaultText: '', usage: 'pod service account' },
-  'target-path': { kind: 'string', defaultText: '', usage: 'directory to write the files to' },
-  secrets: { kind: 'string', defaultText: 'null', usage: 'nodePublishSecretRef data as JSON' },
-  permission: { kind: 'string', defaultText: '420', usage: 'file permission JSON the driver sends' },
-  timeout: { kind: 'duration', defaultText: '2m', usage: 'Mount deadline' },
+  spc: '',
+  'secret-provider-class': '',
+  'pod-name': '',
+  'pod-namespace': '',
+  'pod-uid': '',
+  'service-account': '',
+  'target-path': '',
+  secrets: 'null',
+  permission: '420',
+  timeout: '2m',
 };
 
 /** `fake-csi-driver mount|version`; resolves with the exit code. */
@@ -48,7 +50,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     io.stderr(USAGE);
     return command === undefined || command === '--help' || command === '-h' ? 0 : 1;
   } catch (error) {
-    if (error instanceof FlagError) {
+    if (error instanceof CliUsageError) {
       io.stderr(`${error.message}\n${USAGE}`);
       return 1;
     }
@@ -56,14 +58,10 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   }
 }
 
-function required(values: ReadonlyMap<string, unknown>, ...names: string[]): void {
-  for (const name of names) if (values.get(name) === '') throw new FlagError(`--${name} is required`);
-}
-
 async function versionCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const flags = parseFlags(args, SOCKET);
-  required(flags.values, 'socket');
-  const client = connectProvider(flags.values.get('socket') as string);
+  const flags = parseCliFlags(args, SOCKET);
+  requireFlags(flags, 'socket');
+  const client = connectProvider(flags.get('socket')!);
   try {
     io.stdout(`${JSON.stringify(await providerVersion(client))}\n`);
     return 0;
@@ -76,14 +74,15 @@ async function versionCommand(args: readonly string[], io: CliIo): Promise<numbe
 }
 
 async function mountCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const flags = parseFlags(args, MOUNT);
-  const get = (name: string) => flags.values.get(name) as string;
-  required(flags.values, 'socket', 'spc', 'pod-name', 'pod-namespace', 'target-path');
+  const flags = parseCliFlags(args, MOUNT);
+  const get = (name: string) => flags.get(name)!;
+  requireFlags(flags, 'socket', 'spc', 'pod-name', 'pod-namespace', 'target-path');
+  const timeoutMs = parseDurationFlag('timeout', get('timeout'));
   const classes = parseSecretProviderClasses(await readFile(get('spc'), 'utf8'));
   const wanted = get('secret-provider-class');
   const matching = classes.filter((spc) => wanted === '' || spc.metadata.name === wanted);
   if (matching.length !== 1) {
-    throw new FlagError(
+    throw new CliUsageError(
       `${get('spc')}: expected one SecretProviderClass${wanted ? ` named ${wanted}` : ''}, found ${matching.length}`,
     );
   }
@@ -114,7 +113,7 @@ async function mountCommand(args: readonly string[], io: CliIo): Promise<number>
       secrets: get('secrets'),
       permission: get('permission'),
       targetPath: get('target-path'),
-      timeoutMs: flags.values.get('timeout') as number,
+      timeoutMs,
     });
     for (const [id, version] of result.objectVersions) io.stdout(`${id} ${version}\n`);
     io.stdout(

@@ -43,7 +43,17 @@ describe('against the real provider', () => {
       mountTimeoutMs: 10_000,
       maxConcurrency: 4,
       tokenCacheMaxAgeMs: 300_000,
+      maxMountBytes: 4_194_304,
+      maxInflightMountBytes: 8_388_608,
+      maxMountObjects: 1000,
       shutdownGraceMs: 1000,
+      // No CA file: identity binding's start-up fails at once, without any network.
+      tokenProxy: {
+        url: '',
+        sniName: '',
+        caFile: join(dir, 'no-such-ca.crt'),
+        apiServerHost: 'kubernetes.default.svc.cluster.local',
+      },
       warnings: [],
     };
     const logger = createLogger({ json: true, verbosity: 0, destination: { write: () => undefined } });

@@ -1,5 +1,5 @@
 /**
- * The exact texts aad-pod-identity's NMI answers on `/host/token/` (spec nmi.md §3), so tests and
+ * The exact texts aad-pod-identity's NMI answers on `/host/token/` (docs/nmi.md §3), so tests and
  * the demo see what a real node would show.
  */
 

@@ -188,7 +188,7 @@ describe('secrets over direct https://127.0.0.1 with the real SecretClient', () 
     expect(kv.requests.at(-1)?.via).toBe('http');
   });
 
-  it('serves https://<vault>.vault.azure.net:<port> when a custom agent resolves it to 127.0.0.1 (spec §7 option C)', async () => {
+  it('serves https://<vault>.vault.azure.net:<port> when a custom agent resolves it to 127.0.0.1 (docs/keyvault-rest.md §7 option C)', async () => {
     const agent = new Agent({
       lookup: ((_host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) =>
         options.all

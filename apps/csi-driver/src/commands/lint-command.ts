@@ -8,7 +8,7 @@ import {
   lintManifest,
   toReportDiagnostic,
 } from '@keyvault-csi/spc';
-import type { CliOutput } from '../cli.js';
+import type { CliOutput } from './cli-io.js';
 import type { LintCommandLine } from './lint-flags.js';
 import { type LintInput, LintInputError, resolveLintInputs } from './lint-inputs.js';
 

@@ -7,12 +7,13 @@ import {
   type SecretProviderClass,
 } from '@keyvault-csi/spc';
 import { readBuildInfo } from '../build-info.js';
-import type { CliOutput } from '../cli.js';
 import { FlagError } from '../flags/flag-parser.js';
 import { formatGoDuration } from '../flags/go-duration.js';
+import { prepareTokenProxy, type TokenProxySettings } from '../identity-binding/token-proxy-settings.js';
 import { createMountRuntime } from '../mount/mount-runtime.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { DriverMetrics } from '../observability/metrics.js';
+import type { CliOutput } from './cli-io.js';
 import type { MountCommandConfig } from './mount-flags.js';
 
 /**
@@ -30,7 +31,17 @@ export async function runMountCommand(config: MountCommandConfig, output: CliOut
   }
   const build = readBuildInfo();
   const metrics = new DriverMetrics({ processMetrics: false });
-  const runtime = createMountRuntime(config, { logger, metrics, version: build.version });
+  let tokenProxy: Promise<TokenProxySettings> | undefined;
+  const runtime = createMountRuntime(config, {
+    logger,
+    metrics,
+    version: build.version,
+    // Only an identity-binding SecretProviderClass needs the proxy: set it up on first use.
+    tokenProxy: () => {
+      tokenProxy ??= prepareTokenProxy(config.tokenProxy);
+      return tokenProxy;
+    },
+  });
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGTERM', onSignal);
@@ -68,6 +79,9 @@ export async function runMountCommand(config: MountCommandConfig, output: CliOut
         changed = (await writeAtomically(config.targetPath, files)).changed;
       } catch (error) {
         throw new WriteFailure(error);
+      } finally {
+        // `--watch` mounts again and again: the bytes must return to the in-flight budget.
+        result.release?.();
       }
       report(output, logger, config, files, changed, performance.now() - started);
       return true;

@@ -1,4 +1,4 @@
-import { DAEMON_FLAGS } from '../config/daemon-flags.js';
+import { DAEMON_FLAGS, tokenProxyFlags } from '../config/daemon-flags.js';
 import {
   boolFlag,
   FlagError,
@@ -8,6 +8,7 @@ import {
   parseFlags,
   stringFlag,
 } from '../flags/flag-parser.js';
+import type { TokenProxyFlags } from '../identity-binding/token-proxy-settings.js';
 
 const required = (value: FlagValue): string | undefined =>
   (value as string) === '' ? 'must not be empty' : undefined;
@@ -53,6 +54,10 @@ export const MOUNT_FLAGS: FlagSpecs = {
   'custom-user-agent': DAEMON_FLAGS['custom-user-agent']!,
   'mount-timeout': { ...DAEMON_FLAGS['mount-timeout']!, usage: 'budget of one fetch' },
   'max-concurrency': DAEMON_FLAGS['max-concurrency']!,
+  'token-proxy-url': DAEMON_FLAGS['token-proxy-url']!,
+  'sni-name': DAEMON_FLAGS['sni-name']!,
+  'token-proxy-ca-file': DAEMON_FLAGS['token-proxy-ca-file']!,
+  'sni-api-server-host': DAEMON_FLAGS['sni-api-server-host']!,
   'token-cache-max-age': DAEMON_FLAGS['token-cache-max-age']!,
   'log-format-json': DAEMON_FLAGS['log-format-json']!,
   v: DAEMON_FLAGS['v']!,
@@ -81,6 +86,7 @@ export interface MountCommandConfig {
   readonly mountTimeoutMs: number;
   readonly tokenCacheMaxAgeMs: number;
   readonly maxConcurrency: number;
+  readonly tokenProxy: TokenProxyFlags;
   readonly logFormatJson: boolean;
   readonly verbosity: number;
 }
@@ -115,6 +121,7 @@ export function parseMountCommandLine(args: readonly string[]): MountCommandConf
     customUserAgent: stringFlag(flags, 'custom-user-agent'),
     mountTimeoutMs: numberFlag(flags, 'mount-timeout'),
     maxConcurrency: numberFlag(flags, 'max-concurrency'),
+    tokenProxy: tokenProxyFlags(flags),
     tokenCacheMaxAgeMs: numberFlag(flags, 'token-cache-max-age'),
     logFormatJson: boolFlag(flags, 'log-format-json'),
     verbosity: numberFlag(flags, 'v'),

@@ -35,8 +35,17 @@ describe('daemon flags', () => {
       mountTimeoutMs: 110_000,
       maxConcurrency: 64,
       tokenCacheMaxAgeMs: 300_000,
+      maxMountBytes: 4_194_304,
+      maxInflightMountBytes: 8_388_608,
+      maxMountObjects: 1000,
       shutdownGraceMs: 10_000,
       httpLimits: { maxConnections: 32, headersTimeoutMs: 5000, requestTimeoutMs: 10_000 },
+      tokenProxy: {
+        url: '',
+        sniName: '',
+        caFile: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt',
+        apiServerHost: 'kubernetes.default.svc.cluster.local',
+      },
       warnings: [],
     });
   });
@@ -72,8 +81,10 @@ describe('daemon flags', () => {
     ['custom-user-agent', 'aks/1', (c) => c.customUserAgent, 'aks/1'],
     ['enable-pprof', 'true', (c) => c.warnings.length, 1],
     ['pprof-port', '6061', (c) => c.warnings.length, 1],
-    ['token-proxy-url', 'http://x', (c) => c.warnings.length, 1],
-    ['sni-name', 'x', (c) => c.warnings.length, 1],
+    ['token-proxy-url', 'https://proxy:8443/p', (c) => c.tokenProxy.url, 'https://proxy:8443/p'],
+    ['sni-name', 'aexample.ests.aks', (c) => c.tokenProxy.sniName, 'aexample.ests.aks'],
+    ['token-proxy-ca-file', '/etc/ca.pem', (c) => c.tokenProxy.caFile, '/etc/ca.pem'],
+    ['sni-api-server-host', '127.0.0.1', (c) => c.tokenProxy.apiServerHost, '127.0.0.1'],
     ['nmi-endpoint', 'http://127.0.0.1:2580', (c) => c.nmiEndpoint, 'http://127.0.0.1:2580'],
     ['mount-timeout', '1m', (c) => c.mountTimeoutMs, 60_000],
     ['token-cache-max-age', '1m30s', (c) => c.tokenCacheMaxAgeMs, 90_000],
@@ -188,5 +199,30 @@ describe('daemon flags', () => {
     expect(failure(['--http-header-timeout=5s', '--http-request-timeout=1s'])).toBe(
       '--http-request-timeout must not be shorter than --http-header-timeout',
     );
+  });
+});
+
+describe('memory bound flags', () => {
+  const config = (args: string[]) => {
+    const parsed = parseDaemonCommandLine(args);
+    if (parsed.action !== 'serve') throw new Error('expected serve');
+    return parsed.config;
+  };
+
+  it('takes --max-mount-bytes, --max-inflight-mount-bytes and --max-mount-objects', () => {
+    const c = config([
+      '--max-mount-bytes=1048576',
+      '--max-inflight-mount-bytes',
+      '2097152',
+      '-max-mount-objects=50',
+    ]);
+    expect([c.maxMountBytes, c.maxInflightMountBytes, c.maxMountObjects]).toEqual([1_048_576, 2_097_152, 50]);
+  });
+
+  it('refuses an in-flight budget below the per-mount one, and non-positive values', () => {
+    expect(() => config(['--max-mount-bytes=8388608', '--max-inflight-mount-bytes=4194304'])).toThrow(
+      'invalid value "4194304" for flag -max-inflight-mount-bytes: must be at least -max-mount-bytes (8388608)',
+    );
+    expect(() => config(['--max-mount-objects=0'])).toThrow(FlagError);
   });
 });

@@ -4,9 +4,15 @@ import {
   type FlagSpecs,
   type FlagValue,
   numberFlag,
+  type ParsedFlags,
   parseFlags,
   stringFlag,
 } from '../flags/flag-parser.js';
+import {
+  DEFAULT_API_SERVER_HOST,
+  DEFAULT_TOKEN_PROXY_CA_FILE,
+  type TokenProxyFlags,
+} from '../identity-binding/token-proxy-settings.js';
 import type { HttpLimits } from '../observability/http-limits.js';
 import { type Endpoint, EndpointError, isLoopbackHost, parseEndpoint } from './endpoint.js';
 import {
@@ -106,8 +112,29 @@ export const DAEMON_FLAGS: FlagSpecs = {
     usage: 'accepted for compatibility, ignored',
     validate: port,
   },
-  'token-proxy-url': { kind: 'string', defaultText: '', usage: 'accepted for compatibility, not used yet' },
-  'sni-name': { kind: 'string', defaultText: '', usage: 'accepted for compatibility, not used yet' },
+  'token-proxy-url': {
+    kind: 'string',
+    defaultText: '',
+    usage: 'identity binding: token proxy URL ("" = https://kubernetes.default.svc.cluster.local)',
+  },
+  'sni-name': {
+    kind: 'string',
+    defaultText: '',
+    usage:
+      'identity binding: token proxy TLS server name ("" = computed from the API server certificate\'s cluster ID)',
+  },
+  'token-proxy-ca-file': {
+    kind: 'string',
+    defaultText: DEFAULT_TOKEN_PROXY_CA_FILE,
+    usage:
+      'identity binding: CA bundle trusted for the token proxy and the API server (system roots if missing)',
+  },
+  'sni-api-server-host': {
+    kind: 'string',
+    defaultText: DEFAULT_API_SERVER_HOST,
+    usage:
+      'identity binding: API server host dialled (port $KUBERNETES_SERVICE_PORT, default 443) to compute the SNI name',
+  },
   'nmi-endpoint': {
     kind: 'string',
     defaultText: 'http://127.0.0.1:2579',
@@ -124,6 +151,26 @@ export const DAEMON_FLAGS: FlagSpecs = {
     kind: 'int',
     defaultText: '64',
     usage: 'Key Vault requests in flight per vault on this node',
+    validate: (value) => ((value as number) >= 1 ? undefined : 'must be at least 1'),
+  },
+  'max-mount-bytes': {
+    kind: 'int',
+    defaultText: String(4 * 1024 * 1024),
+    usage:
+      'bytes of files one mount may fetch; more fails RESOURCE_EXHAUSTED (the driver drops a larger answer)',
+    validate: (value) => ((value as number) >= 1 ? undefined : 'must be at least 1'),
+  },
+  'max-inflight-mount-bytes': {
+    kind: 'int',
+    defaultText: String(8 * 1024 * 1024),
+    usage:
+      'bytes of files all mounts in flight may hold; a mount waits for room, then fails RESOURCE_EXHAUSTED',
+    validate: (value) => ((value as number) >= 1 ? undefined : 'must be at least 1'),
+  },
+  'max-mount-objects': {
+    kind: 'int',
+    defaultText: '1000',
+    usage: 'objects one SecretProviderClass may list; more fails INVALID_ARGUMENT before any request',
     validate: (value) => ((value as number) >= 1 ? undefined : 'must be at least 1'),
   },
   'token-cache-max-age': {
@@ -203,6 +250,14 @@ export interface DaemonConfig {
   readonly nmiEndpoint: string;
   readonly mountTimeoutMs: number;
   readonly maxConcurrency: number;
+  /** `--max-mount-bytes`: file bytes one mount may fetch. */
+  readonly maxMountBytes: number;
+  /** `--max-inflight-mount-bytes`: file bytes all mounts in flight may hold. */
+  readonly maxInflightMountBytes: number;
+  /** `--max-mount-objects`: objects one mount may list. */
+  readonly maxMountObjects: number;
+  /** Identity binding (`useAzureTokenProxy`): token proxy, SNI name, CA file. */
+  readonly tokenProxy: TokenProxyFlags;
   /** `--token-cache-max-age`: a cached NMI or Azure AD token is reused at most this long after it was issued. */
   readonly tokenCacheMaxAgeMs: number;
   /** How long a stop waits for in-flight mounts before cancelling them. */
@@ -268,9 +323,6 @@ export function parseDaemonCommandLine(
   if (flags.given.has('enable-pprof') || flags.given.has('pprof-port')) {
     warnings.push('--enable-pprof and --pprof-port are accepted for compatibility and ignored');
   }
-  for (const name of ['token-proxy-url', 'sni-name']) {
-    if (stringFlag(flags, name) !== '') warnings.push(`--${name} is not used yet (identity binding)`);
-  }
   const logFormatJson = boolFlag(flags, 'log-format-json');
   let logRouting = klogLogRouting(flags, logFormatJson ? [] : warnings);
   if (logFormatJson) {
@@ -298,6 +350,13 @@ export function parseDaemonCommandLine(
   if (numberFlag(flags, 'content-cache-ttl') > 0) {
     warnings.push(
       '--content-cache-ttl is accepted but content caching is not implemented: every Mount fetches',
+    );
+  }
+  const maxMountBytes = numberFlag(flags, 'max-mount-bytes');
+  const maxInflightMountBytes = numberFlag(flags, 'max-inflight-mount-bytes');
+  if (maxInflightMountBytes < maxMountBytes) {
+    throw new FlagError(
+      `invalid value "${maxInflightMountBytes}" for flag -max-inflight-mount-bytes: must be at least -max-mount-bytes (${maxMountBytes})`,
     );
   }
   return {
@@ -331,9 +390,23 @@ export function parseDaemonCommandLine(
       nmiEndpoint: stringFlag(flags, 'nmi-endpoint'),
       mountTimeoutMs: numberFlag(flags, 'mount-timeout'),
       maxConcurrency: numberFlag(flags, 'max-concurrency'),
+      maxMountBytes,
+      maxInflightMountBytes,
+      maxMountObjects: numberFlag(flags, 'max-mount-objects'),
+      tokenProxy: tokenProxyFlags(flags),
       tokenCacheMaxAgeMs: numberFlag(flags, 'token-cache-max-age'),
       shutdownGraceMs: 10_000,
       warnings,
     },
+  };
+}
+
+/** The identity-binding flags, shared with `csi-driver mount`. */
+export function tokenProxyFlags(flags: ParsedFlags): TokenProxyFlags {
+  return {
+    url: stringFlag(flags, 'token-proxy-url'),
+    sniName: stringFlag(flags, 'sni-name'),
+    caFile: stringFlag(flags, 'token-proxy-ca-file'),
+    apiServerHost: stringFlag(flags, 'sni-api-server-host'),
   };
 }

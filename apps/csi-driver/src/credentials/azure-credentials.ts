@@ -1,5 +1,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { IdentityConfig, MountPlan } from '@keyvault-csi/spc';
+import { IdentityBindingCredential } from '../identity-binding/identity-binding-credential.js';
+import type { TokenProxyAccess } from '../identity-binding/token-proxy-access.js';
 import { identityKeyFor } from '../mount/identity-key.js';
 import { BoundedCache } from './bounded-cache.js';
 import { CredentialError } from './credential-error.js';
@@ -12,7 +14,11 @@ import type { IdentityErrorContext } from './translate-identity-error.js';
 type AzureIdentity = typeof import('@azure/identity');
 
 /** Identity modes whose tokens come from Azure AD or IMDS through `@azure/identity`. */
-export type AzureIdentityMode = 'ServicePrincipal' | 'WorkloadIdentity' | 'VMManagedIdentity';
+export type AzureIdentityMode =
+  | 'ServicePrincipal'
+  | 'WorkloadIdentity'
+  | 'VMManagedIdentity'
+  | 'AzureTokenProxy';
 
 export interface AzureCredentialsOptions {
   /** Credentials (each with its MSAL token cache) kept, least recently used evicted (default 128). */
@@ -24,8 +30,10 @@ export interface AzureCredentialsOptions {
   readonly imdsMaxRetries?: number;
   /** Loads `@azure/identity` (default: a dynamic import on the first mount that needs it). */
   readonly loadIdentity?: () => Promise<AzureIdentity>;
+  /** Identity binding's way to the token proxy (default: none, identity-binding mounts fail). */
+  readonly tokenProxy?: Pick<TokenProxyAccess, 'transport'>;
   /**
-   * `--token-cache-max-age` for the service principal and workload identity credentials (default
+   * `--token-cache-max-age` for the service principal, workload identity and identity binding credentials (default
    * 5 min): Azure AD is asked again at most this long after it issued the token in use.
    */
   readonly tokenAgeLimit?: TokenAgeLimit;
@@ -38,9 +46,9 @@ export interface MountCredential {
 }
 
 /**
- * Credentials of the service principal, workload identity and VM managed identity modes, built with
- * `@azure/identity` (ClientSecretCredential, ClientAssertionCredential, ManagedIdentityCredential)
- * for the plan's cloud, and cached so repeated mounts reuse the credential's token cache instead of
+ * Credentials of the service principal, workload identity, VM managed identity and identity binding
+ * modes, built with `@azure/identity` (ClientSecretCredential, ClientAssertionCredential,
+ * ManagedIdentityCredential; identity binding's through the token proxy) for the plan's cloud, and cached so repeated mounts reuse the credential's token cache instead of
  * asking Azure AD again. Cache keys hold a keyed SHA-256 of the secret or assertion, never the
  * value. One instance per process.
  */
@@ -50,6 +58,7 @@ export class AzureCredentials {
   readonly #env: Readonly<Record<string, string | undefined>>;
   readonly #imdsMaxRetries: number | undefined;
   readonly #loadIdentity: () => Promise<AzureIdentity>;
+  readonly #tokenProxy: Pick<TokenProxyAccess, 'transport'> | undefined;
   readonly #tokenAgeLimit: TokenAgeLimit;
   #identity: Promise<AzureIdentity> | undefined;
 
@@ -59,6 +68,7 @@ export class AzureCredentials {
     this.#env = options.env ?? process.env;
     this.#imdsMaxRetries = options.imdsMaxRetries;
     this.#loadIdentity = options.loadIdentity ?? (() => import('@azure/identity'));
+    this.#tokenProxy = options.tokenProxy;
     this.#tokenAgeLimit = options.tokenAgeLimit ?? new TokenAgeLimit();
   }
 
@@ -81,6 +91,8 @@ export class AzureCredentials {
         return this.#workloadIdentity(plan, identity);
       case 'VMManagedIdentity':
         return this.#managedIdentity(plan, identity);
+      case 'AzureTokenProxy':
+        return this.#identityBinding(plan, identity);
       default:
         throw new Error(`AzureCredentials does not serve the ${identity.mode} mode`);
     }
@@ -136,6 +148,45 @@ export class AzureCredentials {
         { who, source: 'aad', redact: [assertion] },
         identity.clientId,
       ),
+      identityKey: identityKeyFor(plan, fingerprint),
+    };
+  }
+
+  /**
+   * Identity binding: ClientAssertionCredential with the `api://AKSIdentityBinding` token, the
+   * cloud's real login host and no instance discovery, its requests rewritten onto the token proxy
+   * by the process-wide transport. Cached and checked like workload identity.
+   */
+  async #identityBinding(
+    plan: MountPlan,
+    identity: Extract<IdentityConfig, { mode: 'AzureTokenProxy' }>,
+  ): Promise<MountCredential> {
+    if (this.#tokenProxy === undefined) {
+      throw new CredentialError(
+        'TOKEN_PROXY_NOT_AVAILABLE',
+        'failed to get keyvault client: identity binding proxy transport not initialized (call SetProxyTransport during startup)',
+      );
+    }
+    const transport = await this.#tokenProxy.transport();
+    const assertion = identity.serviceAccountToken;
+    const fingerprint = this.#fingerprint(assertion);
+    const who = `identity binding ${identity.clientId} in tenant ${plan.tenantId}`;
+    const context: IdentityErrorContext = { who, source: 'aad', redact: [assertion] };
+    const { ClientAssertionCredential } = await this.#azureIdentity();
+    const inner = this.#cached(['AzureTokenProxy', plan, identity.clientId, fingerprint], who, () => {
+      const httpClient = transport.client();
+      return new IdentityBindingCredential(
+        new ClientAssertionCredential(plan.tenantId, identity.clientId, async () => assertion, {
+          authorityHost: plan.cloud.activeDirectoryEndpoint,
+          disableInstanceDiscovery: true,
+          httpClient,
+        }),
+        httpClient,
+        context,
+      );
+    });
+    return {
+      credential: new ModeCredential(inner, plan.tenantId, context, identity.clientId),
       identityKey: identityKeyFor(plan, fingerprint),
     };
   }

@@ -1,6 +1,6 @@
 /**
  * Stable codes of the credential failures of the Azure AD modes (service principal, workload
- * identity, VM managed identity). `mount/error-status.ts` maps each to a gRPC code.
+ * identity, VM managed identity, identity binding). `mount/error-status.ts` maps each to a gRPC code.
  */
 export type CredentialErrorCode =
   /** @azure/identity refused the configuration itself (e.g. a malformed tenant id). */
@@ -19,6 +19,18 @@ export type CredentialErrorCode =
   | 'IMDS_IDENTITY_NOT_FOUND'
   /** IMDS answered with another error. */
   | 'IMDS_FAILED'
+  /** Identity binding: the token proxy's start-up failed (stored, reported on every identity-binding mount). */
+  | 'TOKEN_PROXY_NOT_AVAILABLE'
+  /** Identity binding: TLS to the token proxy failed (certificate not valid for the SNI name, unknown CA, handshake). */
+  | 'TOKEN_PROXY_TLS'
+  /** Identity binding: the CA file exists but cannot be read or holds no certificate. */
+  | 'TOKEN_PROXY_CA_FILE'
+  /** Identity binding: the token proxy's host name does not resolve. */
+  | 'TOKEN_PROXY_UNRESOLVED'
+  /** Identity binding: the token proxy refused or dropped the connection, or timed out. */
+  | 'TOKEN_PROXY_UNREACHABLE'
+  /** Identity binding: the token proxy answered 429 or 5xx until the retries ran out. */
+  | 'TOKEN_PROXY_BUSY'
   /** A failure of @azure/identity we do not recognise. */
   | 'CREDENTIAL_FAILED'
   /**

@@ -10,7 +10,7 @@ export const DEFAULT_TOKEN_CACHE_MAX_AGE_MS = 5 * 60_000;
  * once; caching trades that for fewer calls, and this bounds the trade: a revocation is seen at
  * most this long after the last token was issued, not at the token's expiry (up to 24 h). One
  * policy for every cache of tokens in the process — NMI's (as `NmiClientOptions.maxTokenAgeMs`),
- * the service-principal and workload-identity credentials' — with the clock passed in.
+ * the service-principal, workload-identity and identity-binding credentials' — with the clock passed in.
  */
 export class TokenAgeLimit {
   readonly maxAgeMs: number;

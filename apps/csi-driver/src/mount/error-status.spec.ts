@@ -4,6 +4,7 @@ import {
   type KeyVaultObjectErrorCode,
   type KeyVaultObjectErrorKind,
   MountFetchError,
+  NothingToMountError,
 } from '@keyvault-csi/keyvault-fetcher';
 import { NmiError, type NmiErrorCode } from '@keyvault-csi/nmi-client';
 import { type KeyVaultObject, SpcError } from '@keyvault-csi/spc';
@@ -11,7 +12,6 @@ import { TemplateRenderError } from '@keyvault-csi/templates';
 import { describe, expect, it } from 'vitest';
 import { CredentialError, type CredentialErrorCode } from '../credentials/credential-error.js';
 import { MountBudgetExceededError, MountCancelledError, mountErrorStatus } from './error-status.js';
-import { IdentityModeNotSupportedError } from './identity-mode-error.js';
 
 const secret = (objectName: string, index: number): KeyVaultObject => ({
   index,
@@ -49,14 +49,14 @@ describe('mountErrorStatus', () => {
     });
   });
 
-  it('maps an unsupported identity mode to UNIMPLEMENTED naming the mode', () => {
-    const result = mountErrorStatus(new IdentityModeNotSupportedError('AzureTokenProxy'));
-    expect(result.code).toBe(status.UNIMPLEMENTED);
-    expect(result.details).toBe(
-      'failed to mount objects, error: failed to get keyvault client: AzureTokenProxy access mode is not supported yet ' +
-        '(selected by useAzureTokenProxy: "true"); keyvault-csi supports pod identity, workload identity, ' +
-        'service principal and VM managed identity',
-    );
+  it('maps a mount whose optional objects were all skipped to FAILED_PRECONDITION (extensions.md §1)', () => {
+    const result = mountErrorStatus(new NothingToMountError([secret('a', 0), secret('b', 1)]));
+    expect(result).toEqual({
+      code: status.FAILED_PRECONDITION,
+      details:
+        'failed to mount objects, error: no object to mount: every object is optional and none was found (a, b)',
+      errorCode: 'NOTHING_TO_MOUNT',
+    });
   });
 
   it.each([
@@ -130,6 +130,12 @@ describe('mountErrorStatus', () => {
     ['IMDS_IDENTITY_NOT_FOUND', status.FAILED_PRECONDITION],
     ['IMDS_FAILED', status.FAILED_PRECONDITION],
     ['CREDENTIAL_FAILED', status.UNAUTHENTICATED],
+    ['TOKEN_PROXY_NOT_AVAILABLE', status.FAILED_PRECONDITION],
+    ['TOKEN_PROXY_TLS', status.FAILED_PRECONDITION],
+    ['TOKEN_PROXY_CA_FILE', status.FAILED_PRECONDITION],
+    ['TOKEN_PROXY_UNRESOLVED', status.FAILED_PRECONDITION],
+    ['TOKEN_PROXY_UNREACHABLE', status.UNAVAILABLE],
+    ['TOKEN_PROXY_BUSY', status.UNAVAILABLE],
   ] as const)('maps the credential failure %s to %s, directly and inside a fetch', (code, expected) => {
     const error = new CredentialError(code satisfies CredentialErrorCode, `mode says ${code}`);
     expect(mountErrorStatus(error)).toEqual({

@@ -1,11 +1,11 @@
 import { status } from '@grpc/grpc-js';
-import { MountFetchError } from '@keyvault-csi/keyvault-fetcher';
+import { MountFetchError, NothingToMountError } from '@keyvault-csi/keyvault-fetcher';
 import { NmiError } from '@keyvault-csi/nmi-client';
 import { SpcError } from '@keyvault-csi/spc';
 import { TemplateRenderError } from '@keyvault-csi/templates';
 import { CredentialError } from '../credentials/credential-error.js';
 import { boundStatusMessage } from '../grpc/status-message.js';
-import { IdentityModeNotSupportedError } from './identity-mode-error.js';
+import { MountMemoryError } from './mount-memory.js';
 import { MountBudgetExceededError, MountCancelledError } from './mount-stop-errors.js';
 
 export { MountBudgetExceededError, MountCancelledError };
@@ -13,7 +13,10 @@ export { MountBudgetExceededError, MountCancelledError };
 export const MOUNT_ERROR_PREFIX = 'failed to mount objects, error: ';
 
 export interface MountErrorStatus {
-  /** gRPC status code; never UNAVAILABLE (the driver would re-send the call). */
+  /**
+   * gRPC status code. UNAVAILABLE only for an identity-binding token proxy that is down or busy,
+   * where the driver's re-sending the call (3 attempts, 1–10 s apart) can help.
+   */
   readonly code: status;
   /** Bounded, well-formed, prefixed with `failed to mount objects, error: `. */
   readonly details: string;
@@ -43,7 +46,14 @@ const NMI_CODES: Readonly<Record<string, status>> = {
  * credentials, like Key Vault's 401; PERMISSION_DENIED stays for an authenticated identity without
  * access (Key Vault 403). An unreachable Azure AD is transient like a Key Vault network error
  * (ABORTED); IMDS unreachable or without the identity is the node's setup (FAILED_PRECONDITION,
- * like NMI 404). Configuration errors are INVALID_ARGUMENT. Never UNAVAILABLE.
+ * like NMI 404). Configuration errors are INVALID_ARGUMENT.
+ *
+ * Identity binding (AKS token proxy): Azure AD refusals relayed by the proxy are UNAUTHENTICATED as
+ * above. A proxy that refuses connections, drops them, times out or answers 429/5xx until our
+ * retries run out is UNAVAILABLE: the one case where the driver's own retry of the call helps (a
+ * proxy restarting). Everything the retry cannot fix — the start-up failure stored for the process,
+ * TLS failures (wrong SNI name, unknown CA), an unusable CA file, a proxy name that does not
+ * resolve — is FAILED_PRECONDITION, so the call is not re-sent.
  */
 const CREDENTIAL_CODES: Readonly<Record<string, status>> = {
   INVALID_CREDENTIAL_CONFIG: status.INVALID_ARGUMENT,
@@ -55,6 +65,12 @@ const CREDENTIAL_CODES: Readonly<Record<string, status>> = {
   IMDS_IDENTITY_NOT_FOUND: status.FAILED_PRECONDITION,
   IMDS_FAILED: status.FAILED_PRECONDITION,
   CREDENTIAL_FAILED: status.UNAUTHENTICATED,
+  TOKEN_PROXY_NOT_AVAILABLE: status.FAILED_PRECONDITION,
+  TOKEN_PROXY_TLS: status.FAILED_PRECONDITION,
+  TOKEN_PROXY_CA_FILE: status.FAILED_PRECONDITION,
+  TOKEN_PROXY_UNRESOLVED: status.FAILED_PRECONDITION,
+  TOKEN_PROXY_UNREACHABLE: status.UNAVAILABLE,
+  TOKEN_PROXY_BUSY: status.UNAVAILABLE,
   IDENTITY_MISMATCH: status.PERMISSION_DENIED,
 };
 
@@ -71,7 +87,7 @@ const KIND_CODES: Readonly<Record<string, status>> = {
 };
 
 /**
- * The one place where a Mount failure becomes a gRPC status (provider-grpc.md §5). Several failing
+ * The one place where a Mount failure becomes a gRPC status (docs/provider-grpc.md §5). Several failing
  * objects: the code of the first one in SecretProviderClass order; the message lists them all.
  */
 export function mountErrorStatus(error: unknown): MountErrorStatus {
@@ -92,15 +108,17 @@ function classify(error: unknown): { code: status; errorCode: string } {
   // extensions.md §8: the objects were fetched but a template cannot be rendered from them.
   if (error instanceof TemplateRenderError)
     return { code: status.FAILED_PRECONDITION, errorCode: error.code };
-  if (error instanceof IdentityModeNotSupportedError)
-    return { code: status.UNIMPLEMENTED, errorCode: error.code };
   if (error instanceof NmiError)
     return { code: NMI_CODES[error.code] ?? status.INTERNAL, errorCode: error.code };
   if (error instanceof CredentialError)
     return { code: CREDENTIAL_CODES[error.code] ?? status.INTERNAL, errorCode: error.code };
   if (error instanceof MountCancelledError) return { code: status.CANCELLED, errorCode: error.code };
+  if (error instanceof MountMemoryError) return { code: status.RESOURCE_EXHAUSTED, errorCode: error.code };
   if (error instanceof MountBudgetExceededError)
     return { code: status.DEADLINE_EXCEEDED, errorCode: error.code };
+  // extensions.md §1: every object optional and none found; the driver refuses an empty response.
+  if (error instanceof NothingToMountError)
+    return { code: status.FAILED_PRECONDITION, errorCode: error.code };
   if (error instanceof MountFetchError) {
     const first = error.failures[0];
     if (first === undefined) return { code: status.INTERNAL, errorCode: 'FETCH_FAILED' };
@@ -122,5 +140,5 @@ function credentialCode(cause: unknown): string {
 }
 
 function isFetchFailure(error: unknown): boolean {
-  return error instanceof MountFetchError;
+  return error instanceof MountFetchError || error instanceof NothingToMountError;
 }

@@ -7,7 +7,7 @@ import { type Logger, withCaller } from '../observability/logger.js';
 import type { DriverMetrics } from '../observability/metrics.js';
 import { MOUNT_ERROR_PREFIX, type MountErrorStatus } from './error-status.js';
 import { mountBudgetEnd } from './mount-budget.js';
-import type { MountReport, MountService } from './mount-service.js';
+import type { MountOutput, MountReport, MountService } from './mount-service.js';
 import { MountBudgetExceededError, MountCancelledError } from './mount-stop-errors.js';
 
 const ONE_MIB = 1 << 20;
@@ -85,16 +85,17 @@ export class MountCallHandler {
     const report: MountReport = {};
     let outcome = 'OK';
     let runtime: MountRuntime | undefined;
+    let release: (() => void) | undefined;
+    let mounting: Promise<MountOutput> | undefined;
     try {
       runtime = await this.#runtime();
       const aborted = new Promise<never>((_, reject) => {
         controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
       });
       aborted.catch(() => undefined);
-      const result = await Promise.race([
-        runtime.service.mount(call.request, { deadline, signal: controller.signal, report }),
-        aborted,
-      ]);
+      mounting = runtime.service.mount(call.request, { deadline, signal: controller.signal, report });
+      const result = await Promise.race([mounting, aborted]);
+      release = result.release;
       if (result.objectVersions.length === 0 || result.files.length === 0) {
         throw new Error('the fetch returned no object versions or no files');
       }
@@ -116,6 +117,14 @@ export class MountCallHandler {
       callback({ code: failure.code, details: failure.details });
       this.#logMount(report, started, outcome, failure.errorCode, failure.details);
     } finally {
+      // The answer is serialized by now: its bytes leave the process-wide budget. A mount we
+      // stopped waiting for (cancelled) releases whenever it settles.
+      if (release) release();
+      else
+        mounting?.then(
+          (late) => late.release?.(),
+          () => undefined,
+        );
       clearTimeout(safetyNet);
       call.off('cancelled', onCancelled);
       this.#inFlight.delete(controller);

@@ -5,11 +5,14 @@ import { userAgentPrefix } from '../commands/user-agent.js';
 import type { DaemonConfig } from '../config/daemon-flags.js';
 import { AzureCredentials } from '../credentials/azure-credentials.js';
 import { TokenAgeLimit } from '../credentials/token-age-limit.js';
+import { TokenProxyAccess } from '../identity-binding/token-proxy-access.js';
+import type { TokenProxySettings } from '../identity-binding/token-proxy-settings.js';
 import { fetcherEventRecorder, nmiEventRecorder } from '../observability/library-events.js';
 import { type Logger, withCaller } from '../observability/logger.js';
 import type { DriverMetrics } from '../observability/metrics.js';
 import { mountErrorStatus } from './error-status.js';
 import type { MountRuntime } from './mount-call.js';
+import { InFlightBytes } from './mount-memory.js';
 import { MountService } from './mount-service.js';
 
 export interface LoadedMountRuntime extends MountRuntime {
@@ -27,7 +30,8 @@ export type MountRuntimeConfig = Pick<
   | 'cloudName'
   | 'cloudEnvironmentFile'
   | 'tokenCacheMaxAgeMs'
->;
+> &
+  Partial<Pick<DaemonConfig, 'maxMountBytes' | 'maxInflightMountBytes' | 'maxMountObjects'>>;
 
 /**
  * One NMI client and one Key Vault fetcher for the whole process, wired to the metrics; shared by
@@ -40,6 +44,8 @@ export function createMountRuntime(
     readonly metrics: DriverMetrics;
     readonly version: string;
     readonly keyVaultClientOptions?: KeyVaultClientOptions;
+    /** Identity binding's start-up outcome (its failure is stored and reported on those mounts). */
+    readonly tokenProxy?: () => Promise<TokenProxySettings>;
     /** The default cloud the daemon resolved at start-up. */
     readonly defaultCloud?: CloudEnvironment;
   },
@@ -61,6 +67,7 @@ export function createMountRuntime(
     ...(options.keyVaultClientOptions ? { clientOptions: options.keyVaultClientOptions } : {}),
     onEvent: fetcherEventRecorder(metrics, logger),
   });
+  const tokenProxy = new TokenProxyAccess(options.tokenProxy);
   return {
     service: new MountService({
       nmiClient,
@@ -69,11 +76,17 @@ export function createMountRuntime(
       ...(options.defaultCloud ? { defaultCloud: options.defaultCloud } : {}),
       defaultCloudEnvFileName: config.cloudEnvironmentFile ?? '',
       writeCertAndKeyInSeparateFiles: config.writeCertAndKeyInSeparateFiles,
-      azureCredentials: new AzureCredentials({ tokenAgeLimit }),
+      azureCredentials: new AzureCredentials({ tokenProxy, tokenAgeLimit }),
+      maxMountObjects: config.maxMountObjects,
+      maxMountBytes: config.maxMountBytes,
+      ...(config.maxInflightMountBytes === undefined
+        ? {}
+        : { inFlightBytes: new InFlightBytes({ limit: config.maxInflightMountBytes }) }),
     }),
     errorStatus: mountErrorStatus,
-    // Both hold keep-alive connection pools (NMI; Key Vault and its proxy tunnels).
+    // All hold keep-alive connection pools (NMI; Key Vault and its proxy tunnels; the token proxy).
     close: async () => {
+      tokenProxy.close();
       await Promise.all([nmiClient.close(), fetcher.close()]);
     },
   };

@@ -23,7 +23,10 @@ export function nmiEventRecorder(metrics: DriverMetrics, parent: Logger): (event
   };
 }
 
-/** Key Vault fetcher events → metrics (object names never reach a label or a log line here). */
+/**
+ * Key Vault fetcher events → metrics and logs. Object names never reach a metric label; they appear
+ * only in the incomplete-chain warning and the skipped-object info line (never a value).
+ */
 export function fetcherEventRecorder(metrics: DriverMetrics, parent: Logger): (event: FetcherEvent) => void {
   const logger = withCaller(parent, 'keyvault-fetcher');
   return (event) => {
@@ -51,6 +54,19 @@ export function fetcherEventRecorder(metrics: DriverMetrics, parent: Logger): (e
         logger.warn(
           { objectName: event.objectName },
           'certificate chain is incomplete: writing the certificates found',
+        );
+        break;
+      case 'object-skipped':
+        metrics.countObjectSkipped(event.reason);
+        logger.info(
+          {
+            objectIndex: event.objectIndex,
+            objectType: event.objectType,
+            objectName: event.objectName,
+            reason: event.reason,
+            code: event.code,
+          },
+          'optional object skipped',
         );
         break;
       case 'client-created':

@@ -42,6 +42,19 @@ describe('DriverMetrics', () => {
       expect(text).toContain(`keyvault_request_bucket{le="${le}"`);
   });
 
+  it('counts skipped optional objects by a bounded reason', async () => {
+    const metrics = new DriverMetrics({ processMetrics: false });
+    metrics.countObjectSkipped('not_found');
+    metrics.countObjectSkipped('not_found');
+    metrics.countObjectSkipped('disabled');
+    metrics.countObjectSkipped('db-password');
+    const text = await metrics.exposition();
+    expect(text).toContain('keyvault_objects_skipped_total{reason="not_found"} 2');
+    expect(text).toContain('keyvault_objects_skipped_total{reason="disabled"} 1');
+    expect(text).toContain('keyvault_objects_skipped_total{reason="other"} 1');
+    expect(text).not.toContain('db-password');
+  });
+
   it('spells every gRPC code as Go does', async () => {
     const metrics = new DriverMetrics({ processMetrics: false });
     const codes: [string, string][] = [

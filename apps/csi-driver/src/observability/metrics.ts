@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The reference's buckets (seconds), kept so existing dashboards still work. */
@@ -98,6 +99,7 @@ export class DriverMetrics {
   readonly #tokenCache: Counter<'result'>;
   readonly #coalesced: Counter;
   readonly #throttleRetries: Counter;
+  readonly #objectsSkipped: Counter<'reason'>;
   readonly #mountsInFlight: Gauge;
   readonly #mounts: Counter<'outcome' | 'mode'>;
 
@@ -105,7 +107,7 @@ export class DriverMetrics {
     const registers = [this.registry];
     this.#keyvaultRequest = new Histogram({
       name: 'keyvault_request',
-      help: 'Duration of Key Vault requests (get and version list) in seconds',
+      help: 'Duration of Key Vault requests (get, version list and wildcard secret list) in seconds',
       labelNames: ['object_type', 'operation', 'error', ...REFERENCE_LABEL_NAMES],
       buckets: REFERENCE_BUCKETS,
       registers,
@@ -141,6 +143,12 @@ export class DriverMetrics {
       help: 'Key Vault requests retried after a 429',
       registers,
     });
+    this.#objectsSkipped = new Counter({
+      name: 'keyvault_objects_skipped_total',
+      help: 'Optional objects left out of a mount, by reason: not_found, forbidden, disabled',
+      labelNames: ['reason'],
+      registers,
+    });
     this.#mountsInFlight = new Gauge({
       name: 'mounts_in_flight',
       help: 'Mount calls being served',
@@ -152,6 +160,7 @@ export class DriverMetrics {
       labelNames: ['outcome', 'mode'],
       registers,
     });
+    registerEventLoopDelay(registers);
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -213,6 +222,12 @@ export class DriverMetrics {
     this.#throttleRetries.inc();
   }
 
+  countObjectSkipped(reason: string): void {
+    this.#objectsSkipped.inc({
+      reason: reason === 'not_found' || reason === 'forbidden' || reason === 'disabled' ? reason : 'other',
+    });
+  }
+
   mountStarted(): void {
     this.#mountsInFlight.inc();
   }
@@ -228,4 +243,29 @@ export class DriverMetrics {
   exposition(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+/**
+ * `event_loop_delay_seconds{quantile}`: how late the event loop ran timers since the previous
+ * scrape (perf_hooks.monitorEventLoopDelay, 10 ms resolution), quantiles 0.5, 0.99 and 1 (max). Any
+ * main-thread work of one request (parsing, converting) delays every other mount and health probe.
+ */
+function registerEventLoopDelay(registers: Registry[]): void {
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  new Gauge({
+    name: 'event_loop_delay_seconds',
+    help: 'Event-loop delay since the previous scrape in seconds, by quantile (1 = the longest)',
+    labelNames: ['quantile'],
+    registers,
+    collect() {
+      // No sample yet (fresh histogram) reads as 0 rather than NaN.
+      const seconds = (nanoseconds: number) => (Number.isFinite(nanoseconds) ? nanoseconds / 1e9 : 0);
+      const empty = delay.count === 0;
+      this.set({ quantile: '0.5' }, empty ? 0 : seconds(delay.percentile(50)));
+      this.set({ quantile: '0.99' }, empty ? 0 : seconds(delay.percentile(99)));
+      this.set({ quantile: '1' }, empty ? 0 : seconds(delay.max));
+      delay.reset();
+    },
+  });
 }

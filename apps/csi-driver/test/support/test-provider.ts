@@ -41,8 +41,18 @@ export async function startTestProvider(overrides: Partial<DaemonConfig> = {}): 
     mountTimeoutMs: 110_000,
     maxConcurrency: 64,
     tokenCacheMaxAgeMs: 300_000,
+    maxMountBytes: 4 * 1024 * 1024,
+    maxInflightMountBytes: 8 * 1024 * 1024,
+    maxMountObjects: 1000,
     shutdownGraceMs: 10_000,
     httpLimits: DEFAULT_HTTP_LIMITS,
+    // No CA file: identity binding's start-up fails (stored for those mounts) without any network.
+    tokenProxy: {
+      url: '',
+      sniName: '',
+      caFile: join(dir, 'no-such-ca.crt'),
+      apiServerHost: 'kubernetes.default.svc.cluster.local',
+    },
     warnings: [],
     ...overrides,
   };

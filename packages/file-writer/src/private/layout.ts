@@ -1,4 +1,4 @@
-/** Names inside the target directory (file-layout.md §1). */
+/** Names inside the target directory (docs/file-layout.md §1). */
 export const DATA_LINK = '..data';
 export const DATA_LINK_TMP = '..data_tmp';
 export const LOCK_NAME = '..lock';

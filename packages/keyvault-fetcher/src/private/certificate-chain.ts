@@ -49,7 +49,7 @@ function isIssuer(child: ChainNode, parent: ChainNode): boolean {
 }
 
 /**
- * Orders certificates leaf → intermediates → root (object-outputs §3.1). When the chain cannot be
+ * Orders certificates leaf → intermediates → root (docs/object-outputs.md §3.1). When the chain cannot be
  * completed (missing intermediate or root, unrelated extras) the input order is kept, as the
  * reference does.
  */

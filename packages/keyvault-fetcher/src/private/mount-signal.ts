@@ -46,6 +46,11 @@ export class MountSignal {
     return this.#deadlineExceeded;
   }
 
+  /** Stops the mount (its outstanding requests) with `reason`; no effect once aborted. */
+  abort(reason: unknown): void {
+    if (!this.#controller.signal.aborted) this.#controller.abort(reason);
+  }
+
   dispose(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     if (this.#onCallerAbort) this.#callerSignal?.removeEventListener('abort', this.#onCallerAbort);

@@ -1,6 +1,7 @@
 import type { KeyVaultObject } from '../key-vault-object.js';
 import { ConversionError } from './conversion-error.js';
 import { decodeObjectEncoding } from './object-encoding.js';
+import type { MetadataProperties } from './object-metadata.js';
 import { encodePem } from './pem.js';
 import { pfxToPem } from './pfx-to-pem.js';
 import { type KeyVaultJsonWebKey, publicKeyPem } from './public-key-pem.js';
@@ -19,6 +20,8 @@ export interface ObjectContent {
   readonly version: string;
   /** False when a PFX chain could not be completed and the stored order was kept. */
   readonly chainComplete: boolean;
+  /** The SDK properties of what was fetched (for `metadata`, extensions.md §5). */
+  readonly properties?: MetadataProperties;
 }
 
 export interface ConversionOptions {
@@ -50,7 +53,7 @@ export interface CertificateBundle {
 const PEM_FILE = 'application/x-pem-file';
 const PKCS12 = 'application/x-pkcs12';
 
-/** object-outputs §2: plain and certificate-backed secrets, with split files and `objectEncoding`. */
+/** docs/object-outputs.md §2: plain and certificate-backed secrets, with split files and `objectEncoding`. */
 export function secretContent(
   secret: SecretBundle,
   object: KeyVaultObject,
@@ -62,9 +65,16 @@ export function secretContent(
   const version = secret.properties.version ?? '';
   const encode = (text: string): Uint8Array => decodeObjectEncoding(text, object.objectEncoding);
   if (!secret.properties.certificateKeyId) {
+    if (object.objectFormat === 'pem-key' || object.objectFormat === 'pem-cert') {
+      throw new ConversionError(
+        `objectFormat ${object.objectFormat} needs a certificate-backed secret, ${object.objectName} is a plain secret`,
+      );
+    }
     return { files: [{ suffix: '', contents: encode(value) }], version, chainComplete: true };
   }
   const contentType = secret.properties.contentType ?? '';
+  const part =
+    object.objectFormat === 'pem-key' || object.objectFormat === 'pem-cert' ? object.objectFormat : undefined;
   let content: string;
   let chainComplete = true;
   if (contentType === PEM_FILE) {
@@ -79,6 +89,12 @@ export function secretContent(
   } else {
     throw new ConversionError(`failed to get certificate. unknown content type '${contentType}'`);
   }
+  if (part !== undefined) {
+    // extensions.md §4: one part of the PEM; --write-cert-and-key-in-separate-files does not apply.
+    const split = splitCertAndKey(content);
+    const chosen = part === 'pem-key' ? split.keys : split.certificates;
+    return { files: [{ suffix: '', contents: encode(chosen) }], version, chainComplete };
+  }
   const files: ContentFile[] = [];
   if (options.writeCertAndKeyInSeparateFiles && object.objectFormat !== 'pfx') {
     const split = splitCertAndKey(content);
@@ -89,7 +105,7 @@ export function secretContent(
   return { files, version, chainComplete };
 }
 
-/** object-outputs §4: the public key as SPKI PEM. */
+/** docs/object-outputs.md §4: the public key as SPKI PEM. */
 export function keyContent(key: KeyBundle): ObjectContent {
   if (!key.key) throw new ConversionError('key value is nil');
   if (!key.key.kid) throw new ConversionError('key id is nil');
@@ -101,7 +117,7 @@ export function keyContent(key: KeyBundle): ObjectContent {
   };
 }
 
-/** object-outputs §5: the leaf `cer` bytes as one CERTIFICATE block, not parsed. */
+/** docs/object-outputs.md §5: the leaf `cer` bytes as one CERTIFICATE block, not parsed. */
 export function certificateContent(certificate: CertificateBundle): ObjectContent {
   if (!certificate.cer) throw new ConversionError('certificate value is nil');
   if (!certificate.properties.id) throw new ConversionError('certificate id is nil');

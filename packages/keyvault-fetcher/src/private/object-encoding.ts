@@ -2,7 +2,7 @@ import type { ObjectEncoding } from '../key-vault-object.js';
 import { decodeBase64Strict } from './strict-base64.js';
 import { decodeHexStrict } from './strict-hex.js';
 
-/** File bytes of secret content under `objectEncoding` (object-outputs §2.1). */
+/** File bytes of secret content under `objectEncoding` (docs/object-outputs.md §2.1). */
 export function decodeObjectEncoding(content: string, encoding: ObjectEncoding): Uint8Array {
   switch (encoding) {
     case 'base64':

@@ -11,7 +11,7 @@ export class VersionNotFoundError extends Error {
 }
 
 /**
- * The versions to mount for `objectVersionHistory: count` (object-outputs §6): enabled versions,
+ * The versions to mount for `objectVersionHistory: count` (docs/object-outputs.md §6): enabled versions,
  * newest first (ties by version id so the result is deterministic), starting at `startVersion`
  * (`""`/`latest` = newest), exactly `count` of them when available.
  */

@@ -6,7 +6,7 @@ import { decodeBase64Strict } from './strict-base64.js';
 const text = (s: string): string => Buffer.from(decodeBase64Strict(s)).toString('utf8');
 
 describe('decodeBase64Strict', () => {
-  it('decodes the spec vector', () => {
+  it('decodes the docs/object-outputs.md §2.1 vector', () => {
     expect(text('QmFzZTY0RW5jb2RlZFN0cmluZw==')).toBe('Base64EncodedString');
   });
 

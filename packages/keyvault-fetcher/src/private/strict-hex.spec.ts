@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeHexStrict } from './strict-hex.js';
 
 describe('decodeHexStrict', () => {
-  it('decodes the spec vector in either case', () => {
+  it('decodes the docs/object-outputs.md §2.1 vector in either case', () => {
     expect(Buffer.from(decodeHexStrict('486578456E636F646564537472696E67')).toString()).toBe(
       'HexEncodedString',
     );

@@ -15,7 +15,7 @@ export interface ErrorContext {
 
 const REMOTE_ADDRESS_BODY = 'request remote address is not from a host';
 
-/** The spec's transient answers: refused/reset, 404 (identity not assigned yet), most 5xx. */
+/** The transient answers of docs/nmi.md §5: refused/reset, 404 (identity not assigned yet), most 5xx. */
 export function isRetryable(failure: AttemptFailure): boolean {
   if (failure.kind === 'network') return true;
   if (failure.kind !== 'status') return false;

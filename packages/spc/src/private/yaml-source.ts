@@ -7,11 +7,13 @@ import {
   isPair,
   isScalar,
   isSeq,
+  Lexer,
   LineCounter,
   type Node,
   Parser,
   type Scalar,
   type YAMLMap,
+  YAMLParseError,
   type YAMLSeq,
 } from 'yaml';
 import { yamlErrorOffset } from './yaml-error-position.js';
@@ -25,6 +27,21 @@ export const MAX_YAML_DEPTH = 64;
 
 /** Alias references to collections followed per document (guards "billion laughs" fan-out). */
 export const MAX_ALIAS_REFERENCES = 100;
+
+/**
+ * Counts the YAML lexemes of `text` (scalars, indicators, line breaks, indentation, comments),
+ * stopping as soon as there are more than `limit`: returns the count, or `undefined` when over.
+ * Streams and keeps nothing, so its cost is bounded by `limit` whatever the size of `text`; the
+ * parser's syntax tree and the composer both grow with the lexeme count (~100 bytes of heap per
+ * input byte for dense shapes such as `x:\n  - |\n` repeated).
+ */
+export function countLexemes(text: string, limit: number): number | undefined {
+  let count = 0;
+  for (const _ of new Lexer().lex(text)) {
+    if (++count > limit) return undefined;
+  }
+  return count;
+}
 
 export interface YamlProblem {
   /** Offset in the parsed text. */
@@ -79,16 +96,31 @@ export function parseYaml(text: string, options: ParseYamlOptions = {}): YamlSou
       };
     }
   }
-  const composer = new Composer({ schema: 'failsafe', prettyErrors: false, uniqueKeys: true, strict: true });
+  // Duplicate keys are found by `withAliasTable` in one pass: the composer's own check compares
+  // each key with every earlier one (quadratic: 60,000 keys took 100 s).
+  const composer = new Composer({ schema: 'failsafe', prettyErrors: false, uniqueKeys: false, strict: true });
   const composed = Array.from(composer.compose(selected, false, text.length));
   const documents = options.firstDocumentOnly ? composed.slice(0, 1) : composed;
   const problems: YamlProblem[] = [];
+  const withTables: YamlDocument[] = [];
   for (const document of documents) {
+    const { table, duplicateKeyAt } = withAliasTable(document);
+    withTables.push(table);
     const error = document.errors[0];
-    if (error)
-      problems.push({ offset: yamlErrorOffset(document.errors, text, selected), message: error.message });
+    const errorAt = error ? yamlErrorOffset(document.errors, text, selected) : Number.POSITIVE_INFINITY;
+    // Recorded on the document too, as the composer would, for callers that look at its errors.
+    if (duplicateKeyAt !== undefined) {
+      document.errors.push(
+        new YAMLParseError([duplicateKeyAt, duplicateKeyAt + 1], 'DUPLICATE_KEY', 'Map keys must be unique'),
+      );
+    }
+    if (duplicateKeyAt !== undefined && duplicateKeyAt < errorAt) {
+      problems.push({ offset: duplicateKeyAt, message: 'Map keys must be unique' });
+    } else if (error) {
+      problems.push({ offset: errorAt, message: error.message });
+    }
   }
-  return { text, lineCounter, documents: documents.map(withAliasTable), problems };
+  return { text, lineCounter, documents: withTables, problems };
 }
 
 function findTooDeep(root: CST.Token, maxDepth: number): number | undefined {
@@ -110,11 +142,17 @@ function findTooDeep(root: CST.Token, maxDepth: number): number | undefined {
   return undefined;
 }
 
-function withAliasTable(document: Document.Parsed): YamlDocument {
+function withAliasTable(document: Document.Parsed): {
+  table: YamlDocument;
+  duplicateKeyAt: number | undefined;
+} {
   // One pass in document order: each alias refers to the latest anchor defined before it.
-  // (`Alias#resolve` re-walks the whole document per call: quadratic on many aliases.)
+  // (`Alias#resolve` re-walks the whole document per call: quadratic on many aliases.) The same
+  // pass finds the first duplicate map key as the composer's `uniqueKeys` would: scalar keys equal
+  // by value, and two missing keys (`: a`) equal; collection and alias keys never equal.
   const targets = new Map<unknown, YamlNode>();
   const anchors = new Map<string, YamlNode>();
+  let duplicateKeyAt: number | undefined;
   const stack: unknown[] = [document.contents];
   while (stack.length > 0) {
     const node = stack.pop();
@@ -130,13 +168,14 @@ function withAliasTable(document: Document.Parsed): YamlDocument {
     }
     if (!isScalar(node) && !isMap(node) && !isSeq(node)) continue;
     if (node.anchor) anchors.set(node.anchor, node);
+    if (isMap(node) && duplicateKeyAt === undefined) duplicateKeyAt = firstDuplicateKey(node);
     if (isMap(node) || isSeq(node)) {
       for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
     }
   }
   let references = 0;
   let problem: YamlProblem | undefined;
-  return {
+  const table: YamlDocument = {
     document,
     resolve(node) {
       if (!isAlias(node)) return isScalar(node) || isMap(node) || isSeq(node) ? node : undefined;
@@ -156,6 +195,24 @@ function withAliasTable(document: Document.Parsed): YamlDocument {
     },
     aliasProblem: () => problem,
   };
+  return { table, duplicateKeyAt };
+}
+
+/** Offset of the first key of `map` equal to an earlier one (see withAliasTable), if any. */
+function firstDuplicateKey(map: YAMLMap): number | undefined {
+  const seen = new Set<unknown>();
+  let missingKeySeen = false;
+  for (const pair of map.items) {
+    const key = pair.key as unknown;
+    if (key === null || key === undefined) {
+      if (missingKeySeen) return (pair.value as Node | null)?.range?.[0] ?? map.range?.[0] ?? 0;
+      missingKeySeen = true;
+    } else if (isScalar(key)) {
+      if (seen.has(key.value)) return key.range?.[0] ?? 0;
+      seen.add(key.value);
+    }
+  }
+  return undefined;
 }
 
 /** Plain (unquoted) `null`, `Null`, `NULL`, `~`, an empty value, or an explicit `!!null`. */

@@ -8,8 +8,10 @@ let library: typeof JmesPath | undefined;
 /**
  * Compiles a JMESPath expression once; the returned function evaluates it against parsed JSON.
  * Throws the library's syntax error (its message quotes only the expression). The library is
- * loaded on the first `json` call written in a template, not when the package is imported: every
- * daemon imports this package, few use templates, and its heap is 64 MiB.
+ * loaded on the first expression compiled, not when the package is imported: every daemon imports
+ * this package, few classes use templates or `jmesPath`, and its heap is 64 MiB. The one loader of
+ * the workspace: spc compiles the objects' `jmesPath` expressions with it too, so both evaluate
+ * with the same library and version.
  */
 export function compileJmesPath(expression: string): JmesPathEvaluator {
   library ??= createRequire(import.meta.url)('@jmespath-community/jmespath') as typeof JmesPath;

@@ -255,13 +255,20 @@ export async function handleVaultRequest(
   }
   const segments = url.pathname.split('/').slice(1);
   const [collectionName, requestedName, third, ...rest] = segments;
-  if (!collectionName || !COLLECTIONS.has(collectionName) || !requestedName || rest.length > 0) {
+  // `GET /secrets` (also `/secrets/`): the collection listing (current version of every object).
+  const listsCollection = !requestedName && third === undefined;
+  if (
+    !collectionName ||
+    !COLLECTIONS.has(collectionName) ||
+    (!requestedName && !listsCollection) ||
+    rest.length > 0
+  ) {
     fail(errors.badParameter(`The emulator does not serve ${method} ${url.pathname}.`));
     return;
   }
   const collection = collectionName as Collection;
-  const operation = third === 'versions' ? 'list' : 'get';
-  const name = vault.canonicalName(collection, requestedName) ?? requestedName;
+  const operation = third === 'versions' || listsCollection ? 'list' : 'get';
+  const name = listsCollection ? '' : (vault.canonicalName(collection, requestedName!) ?? requestedName!);
 
   if (vault.firewallClientAddress !== undefined) {
     fail(errors.forbiddenByFirewall(vault.firewallClientAddress, vault.name, vault.location));
@@ -277,7 +284,9 @@ export async function handleVaultRequest(
   }
 
   if (operation === 'list') {
-    const page = listPage(collection, name, url.searchParams, ctx, apiVersion);
+    const page = listsCollection
+      ? listPage(collection, undefined, url.searchParams, ctx, apiVersion)
+      : listPage(collection, name, url.searchParams, ctx, apiVersion);
     if ('code' in page) {
       fail(page);
       return;
@@ -417,9 +426,13 @@ function listItem(
   };
 }
 
+/**
+ * One page of a version listing (`name`) or of the collection listing (`undefined`: the current
+ * version of every object, its id without a version, as Key Vault lists them), with `nextLink`.
+ */
 function listPage(
   collection: Collection,
-  name: string,
+  name: string | undefined,
   params: URLSearchParams,
   ctx: VaultRequestContext,
   apiVersion: string,
@@ -442,8 +455,18 @@ function listPage(
     }
     if (!Number.isInteger(offset) || offset < 0) return errors.badParameter('Invalid $skiptoken.');
   }
-  const all = ctx.vault.versions(collection, name);
-  const value = all.slice(offset, offset + pageSize).map((v) => listItem(collection, name, v, ctx.idBase));
+  const value =
+    name === undefined
+      ? collectionItems(collection, ctx).slice(offset, offset + pageSize)
+      : ctx.vault
+          .versions(collection, name)
+          .slice(offset, offset + pageSize)
+          .map((v) => listItem(collection, name, v, ctx.idBase));
+  const total =
+    name === undefined
+      ? collectionItems(collection, ctx).length
+      : ctx.vault.versions(collection, name).length;
+  const all = { length: total };
   let nextLink: string | null = null;
   if (offset + pageSize < all.length) {
     const next = new URLSearchParams({
@@ -451,7 +474,23 @@ function listPage(
       $skiptoken: Buffer.from(JSON.stringify({ offset: offset + pageSize })).toString('base64url'),
       maxresults: String(pageSize),
     });
-    nextLink = `${ctx.nextLinkBase}/${collection}/${name}/versions?${next.toString().replace('%24skiptoken', '$skiptoken')}`;
+    const listed = name === undefined ? collection : `${collection}/${name}/versions`;
+    nextLink = `${ctx.nextLinkBase}/${listed}?${next.toString().replace('%24skiptoken', '$skiptoken')}`;
   }
   return { value, nextLink };
+}
+
+/** The collection listing: every object's current version, by name, ids without the version. */
+function collectionItems(collection: Collection, ctx: VaultRequestContext): Record<string, unknown>[] {
+  const items: Record<string, unknown>[] = [];
+  for (const name of ctx.vault
+    .names(collection)
+    .sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()))) {
+    const current = ctx.vault.lookup(collection, name);
+    if (!current) continue;
+    const item = listItem(collection, name, current, ctx.idBase);
+    const unversioned = `${ctx.idBase}/${collection}/${name}`;
+    items.push(collection === 'keys' ? { ...item, kid: unversioned } : { ...item, id: unversioned });
+  }
+  return items;
 }

@@ -25,7 +25,7 @@ export const protobufFileName = "v1alpha1/service.proto";
 
 /**
  * The Secrets Store CSI Driver provider contract, written from the shared spec,
- * provider-grpc.md §2 (field names and numbers are the wire contract: never renumber).
+ * docs/provider-grpc.md §2 (field names and numbers are the wire contract: never renumber).
  */
 
 export interface VersionRequest {
