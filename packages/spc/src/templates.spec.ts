@@ -1,7 +1,15 @@
 import { renderTemplates, TemplateCache } from '@keyvault-csi/templates';
 import { describe, expect, it } from 'vitest';
-import { failure, plan } from '../test/request.js';
-import { lintSecretProviderClass } from './index.js';
+import { BASE_ATTRIBUTES, failure, plan } from '../test/request.js';
+import {
+  beginMountRequest,
+  lintSecretProviderClass,
+  objectsOfOutcome,
+  parseObjectsOutcome,
+  parseTemplatesOutcome,
+  SpcError,
+  templatesOfOutcome,
+} from './index.js';
 
 const OBJECTS = `array:
   - |
@@ -190,6 +198,92 @@ describe('templates parameter (extensions.md §8)', () => {
     );
   });
 
+  // The per-object extensions' files (extensions.md §3, §5) are claimed like main files.
+  const EXTENDED = `array:
+  - |
+    objectName: db
+    objectType: secret
+    metadata: "true"
+    jmesPath:
+      - path: username
+        objectAlias: conf/db-user
+  - |
+    objectName: app-*
+    objectType: secret
+`;
+
+  it.each([
+    [
+      'conf/db-user',
+      'DUPLICATE_FILE_PATH',
+      'template conf/db-user: duplicate file path "conf/db-user" (object 0 and template 0)',
+    ],
+    [
+      'db.metadata.json',
+      'DUPLICATE_FILE_PATH',
+      'template db.metadata.json: duplicate file path "db.metadata.json" (object 0 and template 0)',
+    ],
+    [
+      'conf/db-user/x',
+      'FILE_PATH_CONFLICT',
+      'template conf/db-user/x: file path "conf/db-user" (object 0) is also a directory in "conf/db-user/x"',
+    ],
+    ['conf', 'FILE_PATH_CONFLICT', 'template conf: file path "conf" is also a directory of object 0'],
+  ])(
+    'a template may not take the jmesPath file or metadata sidecar of an object: %s',
+    (fileName, code, message) => {
+      const error = failure({ objects: EXTENDED, templates: entry(`fileName: ${fileName}\ntemplate: x`) });
+      expect([error.code, error.message]).toEqual([code, message]);
+    },
+  );
+
+  it('a wildcard object claims no name at parse time (its matches are checked when rendering)', () => {
+    const parsed = plan({ objects: EXTENDED, templates: entry('fileName: app-one\ntemplate: x') });
+    expect(parsed.templates?.map((t) => t.fileName)).toEqual(['app-one']);
+  });
+
+  it('complete(objects, templates) takes the templates from the caller (a cache), after step 16', () => {
+    const request = (attributes: Record<string, string>) => ({
+      attributes: JSON.stringify({ ...BASE_ATTRIBUTES, objects: EXTENDED, ...attributes }),
+      secrets: 'null',
+      permission: '420',
+    });
+    const pending = beginMountRequest(request({ templates: entry('fileName: db-user\ntemplate: x') }));
+    expect(pending.templatesText).toBe(entry('fileName: db-user\ntemplate: x').trim());
+    const objects = objectsOfOutcome(parseObjectsOutcome(pending.objectsText, pending.defaultFileMode));
+    const seen: number[] = [];
+    const built = pending.complete(objects, (validated) => {
+      seen.push(validated.length);
+      return templatesOfOutcome(
+        parseTemplatesOutcome(pending.templatesText, pending.defaultFileMode, validated),
+      );
+    });
+    expect(seen).toEqual([2]);
+    expect(built.templates?.map((t) => t.fileName)).toEqual(['db-user']);
+
+    // A bad vault name (step 16) is reported without parsing the templates.
+    const bad = beginMountRequest(request({ keyvaultName: 'kv_bad!', templates: 'array: [' }));
+    let called = false;
+    expect(() =>
+      bad.complete(objects, () => {
+        called = true;
+        return [];
+      }),
+    ).toThrow(SpcError);
+    expect(called).toBe(false);
+
+    // Without templates the callback is not needed and the plan has none.
+    const none = beginMountRequest(request({}));
+    expect(none.templatesText).toBe('');
+    expect(none.complete(objects, () => expect.unreachable()).templates).toEqual([]);
+  });
+
+  it('parseTemplatesOutcome never throws: a failure is data a cache can keep', () => {
+    const outcome = parseTemplatesOutcome(entry('fileName: db\ntemplate: "{{x}}"'), 0o644, []);
+    expect(outcome).toMatchObject({ ok: false, code: 'INVALID_TEMPLATE' });
+    expect(() => templatesOfOutcome(outcome)).toThrow(/^template db: unknown name "x"/);
+  });
+
   it('an unknown key is ignored by a mount (lint warns)', () => {
     expect(plan({ templates: entry('fileName: a\ntemplate: x\nfilemode: "0600"') }).templates).toHaveLength(
       1,
@@ -261,6 +355,39 @@ describe('lint: templates', () => {
       '24:25 error TEMPLATE_PATH_NOT_MOUNTED template db.url: file "db-pasword" does not match any mounted object file; did you mean "db-password"?',
       '25:27 warning TEMPLATE_PATH_NOT_MOUNTED template db.url: exists "flag" is always false: no object of this class mounts that file',
       '25:51 warning TEMPLATE_SPLIT_FILE template db.url: file "db-password.crt" exists only when the provider runs with --write-cert-and-key-in-separate-files',
+    ]);
+  });
+
+  it('jmesPath files, metadata sidecars and names a wildcard may match count as mounted', () => {
+    const manifest = `apiVersion: secrets-store.csi.x-k8s.io/v1
+kind: SecretProviderClass
+metadata:
+  name: shop
+spec:
+  provider: azure
+  parameters:
+    keyvaultName: kv-shop
+    tenantId: tid
+    objects: |
+      array:
+        - |
+          objectName: db
+          objectType: secret
+          metadata: "true"
+          jmesPath:
+            - path: username
+              objectAlias: db-user
+        - |
+          objectName: app-*
+          objectType: secret
+    templates: |
+      array:
+        - |
+          fileName: out
+          template: '{{file "db-user"}} {{file "db.metadata.json"}} {{file "app-one"}} {{file "app-one.metadata.json"}} {{file "other"}}'
+`;
+    expect(lintSecretProviderClass(manifest).map((d) => `${d.severity} ${d.code} ${d.message}`)).toEqual([
+      'error TEMPLATE_PATH_NOT_MOUNTED template out: file "other" does not match any mounted object file',
     ]);
   });
 
