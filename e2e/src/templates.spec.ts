@@ -230,21 +230,115 @@ describe('failures', () => {
     }
   });
 
-  it('template output counts toward the per-mount byte budget; the daemon keeps serving', async () => {
+  it('rendered bytes are charged to the per-mount byte budget with the fetched ones: RESOURCE_EXHAUSTED naming the template', async () => {
+    const { name, pod } = newVault();
+    secret(name, 'big', 'x'.repeat(20_000));
+    // 150 aliases of one 20 kB secret: 3,000,000 bytes fetched, under the 4 MiB (4,194,304) budget.
+    const objects = Array.from({ length: 150 }, (_, i) => ({
+      objectName: 'big',
+      objectType: 'secret',
+      objectAlias: `big-${i}`,
+    }));
+    // 1,400,000 rendered bytes: far under the budget alone, over what the fetched files left of it.
+    const over = templatesYaml([{ fileName: 'conf/huge', template: '{{file "big-0"}}'.repeat(70) }]);
+    const outcome = await mount(stack, podIdentityParameters(name, objects, { templates: over }), pod);
+    expect(outcome.grpcCode, outcome.message).toBe(status.RESOURCE_EXHAUSTED);
+    expect(outcome.message).toBe(
+      `${PREFIX}template conf/huge: the mount's files exceed the per-mount budget of 4194304 bytes (4 MiB, --max-mount-bytes): 3000000 bytes fetched, the templates' output does not fit in the 1194304 bytes left`,
+    );
+    // 1,000,000 rendered bytes fit beside the 3,000,000 fetched; the daemon kept serving.
+    const fits = templatesYaml([{ fileName: 'conf/ok', template: '{{file "big-0"}}'.repeat(50) }]);
+    const next = await mount(stack, podIdentityParameters(name, objects, { templates: fits }), pod);
+    expect(next.message).toBeUndefined();
+    expect(readVisibleFiles(next.targetPath)['conf/ok']).toHaveLength(1_000_000);
+  });
+
+  it('a template output alone over the budget stops at the limit, far under the heap', async () => {
     const { name, pod } = newVault();
     secret(name, 'big', 'x'.repeat(20_000));
     const objects = [{ objectName: 'big', objectType: 'secret' }];
-    // 300 × 20 kB = 6 MB: over the 4 MiB budget of one mount, far under what a 64 MiB heap holds.
+    // 300 × 20 kB = 6 MB requested: the render stops at what is left of 4 MiB.
     const templates = templatesYaml([{ fileName: 'huge', template: '{{file "big"}}'.repeat(300) }]);
     const outcome = await mount(stack, podIdentityParameters(name, objects, { templates }), pod);
-    expect(outcome.grpcCode).toBe(status.FAILED_PRECONDITION);
-    expect(outcome.message).toMatch(
-      /^failed to mount objects, error: template huge: rendered text exceeds the limit of \d+ bytes for this mount's templates$/,
+    expect(outcome.grpcCode).toBe(status.RESOURCE_EXHAUSTED);
+    expect(outcome.message).toBe(
+      `${PREFIX}template huge: the mount's files exceed the per-mount budget of 4194304 bytes (4 MiB, --max-mount-bytes): 20000 bytes fetched, the templates' output does not fit in the 4174304 bytes left`,
     );
-    const fits = templatesYaml([{ fileName: 'ok', template: '{{file "big"}}'.repeat(10) }]);
-    const next = await mount(stack, podIdentityParameters(name, objects, { templates: fits }), pod);
-    expect(next.message).toBeUndefined();
-    expect(readVisibleFiles(next.targetPath)['ok']).toHaveLength(200_000);
+  });
+});
+
+describe('path claims of the per-object extensions (extensions.md §3, §5, §6)', () => {
+  const EXTENDED = `array:
+  - |
+    objectName: db
+    objectType: secret
+    metadata: "true"
+    jmesPath:
+      - path: username
+        objectAlias: conf/db-user
+`;
+
+  it.each([
+    ['conf/db-user', 'template conf/db-user: duplicate file path "conf/db-user" (object 0 and template 0)'],
+    [
+      'db.metadata.json',
+      'template db.metadata.json: duplicate file path "db.metadata.json" (object 0 and template 0)',
+    ],
+  ])(
+    'a template named like a jmesPath file or metadata sidecar (%s) is INVALID_ARGUMENT before any network call',
+    async (fileName, message) => {
+      const outcome = await mount(
+        stack,
+        podIdentityParameters('kvnever', [], {
+          objects: EXTENDED,
+          templates: templatesYaml([{ fileName, template: 'x' }]),
+        }),
+        newPod(`unbound-${randomUUID().slice(0, 8)}`, 'e2e'),
+      );
+      expect(outcome.grpcCode).toBe(status.INVALID_ARGUMENT);
+      expect(outcome.message).toBe(`${PREFIX}${message}`);
+    },
+  );
+
+  it('templates read jmesPath files and sidecars; a wildcard match taking a template name fails at render', async () => {
+    const { name, pod } = newVault();
+    secret(name, 'db', JSON.stringify({ username: 'app' }));
+    secret(name, 'app-one', 'one');
+    const templates = templatesYaml([
+      {
+        fileName: 'summary',
+        template:
+          '{{file "conf/db-user"}} {{json "db.metadata.json" "contentType || \'none\'"}} {{file "app-one"}}',
+      },
+    ]);
+    const withWildcard = `${EXTENDED}  - |
+    objectName: "app-*"
+    objectType: secret
+`;
+    const first = await mount(
+      stack,
+      podIdentityParameters(name, [], { objects: withWildcard, templates }),
+      pod,
+    );
+    expect(first.message).toBeUndefined();
+    expect(readVisibleFiles(first.targetPath)['summary']).toBe('app none one');
+
+    // The vault now holds a secret whose name is the template's file: known only after listing.
+    secret(name, 'app-summary', 'two');
+    const clash = templatesYaml([{ fileName: 'app-summary', template: '{{file "app-one"}}' }]);
+    const outcome = await mount(
+      stack,
+      podIdentityParameters(name, [], { objects: withWildcard, templates: clash }),
+      pod,
+      {
+        targetPath: first.targetPath,
+      },
+    );
+    expect(outcome.grpcCode).toBe(status.FAILED_PRECONDITION);
+    expect(outcome.message).toBe(
+      `${PREFIX}template app-summary: its file name is also a file the objects of this mount write`,
+    );
+    expect(readVisibleFiles(first.targetPath)['summary']).toBe('app none one');
   });
 });
 
