@@ -119,6 +119,20 @@ describe('the templates example (examples/templates)', () => {
       ['secret/db-password', versions[1]],
       ['secret/api-key', versions[2]],
     ]);
+
+    // The optional feature-flag, once it exists, adds its line (a rotation would pick it up too).
+    const flagVersion = secret(name, 'feature-flag', ' on\n');
+    const again = await mount(
+      stack,
+      { ...spc.spec.parameters, keyvaultName: name },
+      { ...pod, uid: randomUUID() },
+      { targetPath: outcome.targetPath },
+    );
+    expect(again.message).toBeUndefined();
+    expect(readVisibleFiles(outcome.targetPath)['app.env']).toBe(
+      `API_KEY=${apiKey}\nDB_HOST=db.internal\nFLAG=on\n`,
+    );
+    expect(again.objectVersions.get('secret/feature-flag')).toBe(flagVersion);
   });
 });
 
