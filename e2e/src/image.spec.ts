@@ -137,9 +137,14 @@ if (!runtime) {
 describe.skipIf(!runtime)('the image (deploy/Dockerfile built with a container runtime)', () => {
   const tag = `localhost/keyvault-csi-e2e:${randomUUID().slice(0, 8)}`;
   const containers: string[] = [];
+  /** Image ids present before the build: the build's own layers (about 1 GB) are removed after. */
+  let imagesBefore: Set<string> | undefined;
+  const imageIds = async () =>
+    new Set((await run(runtime!, ['images', '-a', '-q', '--no-trunc'])).stdout.split('\n').filter(Boolean));
 
   beforeAll(async () => {
     const base = await nodeBaseImage({ runtime: runtime!, defaultImage: imageNodeImage() });
+    imagesBefore = await imageIds();
     const started = performance.now();
     try {
       // Host network: `npm ci` in the build stage reaches the registry the way the host does.
@@ -151,7 +156,7 @@ describe.skipIf(!runtime)('the image (deploy/Dockerfile built with a container r
     } catch (error) {
       const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
       throw new Error(
-        `${runtime} build -f deploy/Dockerfile on ${base.image} failed:\n${`${stdout}\n${stderr}`.slice(-6000)}`,
+        `${runtime} build -f deploy/Dockerfile on ${base.image} failed (if ${runtime} cannot start any container on this host, see deploy/README.md, "Building the image with podman"):\n${`${stdout}\n${stderr}`.slice(-6000)}`,
       );
     }
     const buildMs = performance.now() - started;
@@ -165,7 +170,13 @@ describe.skipIf(!runtime)('the image (deploy/Dockerfile built with a container r
   afterAll(async () => {
     for (const name of containers) await run(runtime!, ['rm', '-f', name]).catch(() => undefined);
     await run(runtime!, ['rmi', '-f', tag]).catch(() => undefined);
-  }, 120_000);
+    // Every source change makes new build-stage layers; keep only what existed before (the cached
+    // base image among them), so repeated runs do not fill the disk.
+    if (imagesBefore) {
+      const created = [...(await imageIds())].filter((id) => !imagesBefore!.has(id));
+      if (created.length) await run(runtime!, ['rmi', '-f', ...created]).catch(() => undefined);
+    }
+  }, 300_000);
 
   it('prints its version from a read-only root filesystem, on the Node major of its base', async () => {
     const { stdout } = await run(runtime!, [
