@@ -194,18 +194,46 @@ func TestObjectVersionHistory(t *testing.T) {
 	})
 }
 
-// TestResponseOverReceiveLimit: a response over the driver's 4 MiB receive limit fails in the
-// driver's gRPC client (RESOURCE_EXHAUSTED), nothing is written, and the daemon keeps serving.
-func TestResponseOverReceiveLimit(t *testing.T) {
+// TestMountOverByteBudget: files over the daemon's per-mount budget (--max-mount-bytes, 4 MiB by
+// default, the driver's receive limit) are refused by the daemon itself, before an answer the
+// driver would drop is built; nothing is written.
+func TestMountOverByteBudget(t *testing.T) {
 	h := newHarness(t)
-	vault := h.control.vault(t, "", "e2e", "too-big")
+	vault := h.control.vault(t, "", "e2e", "over-budget")
 	var items [][]string
 	for i := 1; i <= 3; i++ {
 		name := fmt.Sprintf("big%d", i)
 		h.control.must(t, "secret", map[string]any{"vault": vault, "name": name, "sizeBytes": 1536 * 1024}, nil)
 		items = append(items, []string{"objectName", name, "objectType", "secret"})
 	}
-	big := podVolume(t, "e2e", "too-big", podIdentityParameters(vault, objects(items...)))
+	big := podVolume(t, "e2e", "over-budget", podIdentityParameters(vault, objects(items...)))
+
+	_, err := h.publish(publishContext(t), big, nil)
+
+	failure := asPublishError(t, err)
+	if code := status.Code(errors.Unwrap(failure.err)); code != codes.ResourceExhausted {
+		t.Errorf("code %v, want ResourceExhausted", code)
+	}
+	want := regexp.MustCompile(`^failed to mount secrets store objects for pod e2e/over-budget, err: rpc error: code = ResourceExhausted desc = failed to mount objects, error: the mount's files exceed the per-mount budget of 4194304 bytes \(4 MiB, --max-mount-bytes\): \d+ bytes fetched so far$`)
+	if !want.MatchString(err.Error()) {
+		t.Errorf("error %q, want it to match %s", err, want)
+	}
+	wantNothingWritten(t, big.targetPath)
+}
+
+// TestResponseOverReceiveLimit: files just under the daemon's byte budget still make a response
+// over the driver's 4 MiB receive limit once paths and object versions are added: it fails in the
+// driver's gRPC client (RESOURCE_EXHAUSTED), nothing is written, and the daemon keeps serving.
+func TestResponseOverReceiveLimit(t *testing.T) {
+	h := newHarness(t)
+	vault := h.control.vault(t, "", "e2e", "too-big")
+	// 40 bytes under the budget in all: the file paths, modes and object versions add more than that.
+	h.control.must(t, "secret", map[string]any{"vault": vault, "name": "big1", "sizeBytes": 2 * 1024 * 1024}, nil)
+	h.control.must(t, "secret", map[string]any{"vault": vault, "name": "big2", "sizeBytes": 2*1024*1024 - 40}, nil)
+	big := podVolume(t, "e2e", "too-big", podIdentityParameters(vault, objects(
+		[]string{"objectName", "big1", "objectType", "secret"},
+		[]string{"objectName", "big2", "objectType", "secret"},
+	)))
 
 	_, err := h.publish(publishContext(t), big, nil)
 

@@ -18,6 +18,7 @@ const GO_TESTS = [
   'TestPodIdentityExample',
   'TestCertificateWithChain',
   'TestObjectVersionHistory',
+  'TestMountOverByteBudget',
   'TestResponseOverReceiveLimit',
   'TestConfigurationError',
   'TestRotation',

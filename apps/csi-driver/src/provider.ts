@@ -6,7 +6,7 @@ import { Daemon } from './daemon.js';
 import { prepareTokenProxy, type TokenProxySettings } from './identity-binding/token-proxy-settings.js';
 import { MountCallHandler } from './mount/mount-call.js';
 import type { LoadedMountRuntime } from './mount/mount-runtime.js';
-import type { Logger } from './observability/logger.js';
+import { type Logger, withCaller } from './observability/logger.js';
 import { DriverMetrics } from './observability/metrics.js';
 
 export interface ProviderOptions {
@@ -106,9 +106,10 @@ function startTokenProxy(
   env: Readonly<Record<string, string | undefined>> | undefined,
 ): Promise<TokenProxySettings> {
   const started = prepareTokenProxy(config.tokenProxy, env === undefined ? {} : { env });
+  const log = withCaller(logger, 'provider.ts');
   started.then(
     (settings) =>
-      logger.info(
+      log.info(
         {
           tokenProxyUrl: settings.proxyUrl.href,
           sniName: settings.sniName,
@@ -118,7 +119,8 @@ function startTokenProxy(
         'identity binding: token proxy transport ready',
       ),
     (error: unknown) =>
-      logger.warn(
+      log.warn(
+        // Not `err`: in the reference's JSON format that field marks error lines.
         { error: error instanceof Error ? error.message : String(error) },
         'identity binding: token proxy transport not available; identity-binding mounts fail with this error, other modes are not affected',
       ),

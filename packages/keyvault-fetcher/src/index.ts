@@ -16,6 +16,7 @@ export {
   type ObjectVersion,
 } from './keyvault-fetcher.js';
 export type {
+  ContentCacheOptions,
   FetcherEvent,
   KeyVaultClientOptions,
   KeyVaultFetcherOptions,

@@ -8,8 +8,19 @@ import {
 } from './errors.js';
 import type { KeyVaultObject, ObjectType } from './key-vault-object.js';
 import type { FetcherEvent, KeyVaultFetcherOptions, MountByteBudget } from './options.js';
+import {
+  certificateBundleBytes,
+  keyBundleBytes,
+  listedSecretsBytes,
+  secretBundleBytes,
+  toCertificateBundle,
+  toKeyBundle,
+  toSecretBundle,
+  versionListBytes,
+} from './private/cached-bundles.js';
 import { classifyFailure, type FailedStep, requestStatus } from './private/classify-error.js';
 import { ConcurrencyLimiter } from './private/concurrency-limiter.js';
+import { ContentCache } from './private/content-cache.js';
 import { extractJsonFiles } from './private/json-extract.js';
 import { LruMap } from './private/lru-map.js';
 import { MountSignal } from './private/mount-signal.js';
@@ -21,6 +32,7 @@ import {
   secretContent,
 } from './private/object-content.js';
 import { metadataFile } from './private/object-metadata.js';
+import { DEFAULT_H2_PING_INTERVAL_MS } from './private/proxy-dispatcher.js';
 import { type ListedVersion, selectVersions } from './private/select-versions.js';
 import { SharedTransport } from './private/shared-transport.js';
 import { SingleFlight } from './private/single-flight.js';
@@ -68,6 +80,9 @@ type Collection = 'secrets' | 'keys' | 'certificates';
 type Operation = 'get' | 'list';
 
 const COLLECTIONS: Record<ObjectType, Collection> = { secret: 'secrets', key: 'keys', cert: 'certificates' };
+
+/** extensions §7: 16 MiB unless `contentCache.maxBytes` says otherwise. */
+const DEFAULT_CONTENT_CACHE_BYTES = 16 * 1024 * 1024;
 
 interface Mount {
   readonly vaultKey: string;
@@ -120,6 +135,7 @@ export class KeyVaultFetcher {
   readonly #random: () => number;
   readonly #sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly #transport: SharedTransport;
+  readonly #contentCache: ContentCache;
   #closed = false;
 
   constructor(options: KeyVaultFetcherOptions = {}) {
@@ -134,11 +150,19 @@ export class KeyVaultFetcher {
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
     this.#sleep = options.sleep ?? abortableSleep;
-    this.#transport = new SharedTransport(
-      options.transport ?? 'undici',
-      options.clientOptions ?? {},
-      this.#maxConcurrency,
+    this.#contentCache = new ContentCache(
+      {
+        ttlMs: options.contentCache?.ttlMs ?? 0,
+        staleOnErrorMs: options.contentCache?.staleOnErrorMs ?? 0,
+        maxBytes: options.contentCache?.maxBytes ?? DEFAULT_CONTENT_CACHE_BYTES,
+      },
+      this.#now,
     );
+    this.#transport = new SharedTransport(options.transport ?? 'undici', options.clientOptions ?? {}, {
+      connectionsPerOrigin: this.#maxConcurrency,
+      httpVersion: options.httpVersion ?? '2',
+      pingIntervalMs: options.http2PingIntervalMs ?? DEFAULT_H2_PING_INTERVAL_MS,
+    });
   }
 
   /**
@@ -148,6 +172,7 @@ export class KeyVaultFetcher {
   async close(): Promise<void> {
     this.#closed = true;
     this.#clients.clear();
+    this.#contentCache.clear();
     await this.#transport.close();
   }
 
@@ -323,6 +348,7 @@ export class KeyVaultFetcher {
         '',
         mount.clients.secrets,
         (client, abortSignal) => collectSecrets(client.listPropertiesOfSecrets({ abortSignal })),
+        listedSecretsBytes,
       );
     } catch (error) {
       const failure = this.#classify(error, step, mount);
@@ -455,7 +481,8 @@ export class KeyVaultFetcher {
           'get',
           version,
           clients.secrets,
-          (client, abortSignal) => client.getSecret(name, { version: v, abortSignal }),
+          (client, abortSignal) => client.getSecret(name, { version: v, abortSignal }).then(toSecretBundle),
+          secretBundleBytes,
         );
         return this.#produce(mount, () => ({
           ...secretContent(secret, object, this.#conversion),
@@ -470,7 +497,8 @@ export class KeyVaultFetcher {
           'get',
           version,
           clients.keys,
-          (client, abortSignal) => client.getKey(name, { version: v, abortSignal }),
+          (client, abortSignal) => client.getKey(name, { version: v, abortSignal }).then(toKeyBundle),
+          keyBundleBytes,
         );
         return this.#produce(mount, () => ({ ...keyContent(key), properties: key.properties }));
       }
@@ -483,9 +511,11 @@ export class KeyVaultFetcher {
           version,
           clients.certificates,
           (client, abortSignal) =>
-            version
+            (version
               ? client.getCertificateVersion(name, version, { abortSignal })
-              : client.getCertificate(name, { abortSignal }),
+              : client.getCertificate(name, { abortSignal })
+            ).then(toCertificateBundle),
+          certificateBundleBytes,
         );
         return this.#produce(mount, () => ({
           ...certificateContent(certificate),
@@ -500,24 +530,50 @@ export class KeyVaultFetcher {
     const clients = mount.clients;
     switch (object.objectType) {
       case 'secret':
-        return this.#request(mount, 'secret', name, 'list', '', clients.secrets, (client, abortSignal) =>
-          collectVersions(client.listPropertiesOfSecretVersions(name, { abortSignal })),
+        return this.#request(
+          mount,
+          'secret',
+          name,
+          'list',
+          '',
+          clients.secrets,
+          (client, abortSignal) =>
+            collectVersions(client.listPropertiesOfSecretVersions(name, { abortSignal })),
+          versionListBytes,
         );
       case 'key':
-        return this.#request(mount, 'key', name, 'list', '', clients.keys, (client, abortSignal) =>
-          collectVersions(client.listPropertiesOfKeyVersions(name, { abortSignal })),
+        return this.#request(
+          mount,
+          'key',
+          name,
+          'list',
+          '',
+          clients.keys,
+          (client, abortSignal) => collectVersions(client.listPropertiesOfKeyVersions(name, { abortSignal })),
+          versionListBytes,
         );
       case 'cert':
-        return this.#request(mount, 'cert', name, 'list', '', clients.certificates, (client, abortSignal) =>
-          collectVersions(client.listPropertiesOfCertificateVersions(name, { abortSignal })),
+        return this.#request(
+          mount,
+          'cert',
+          name,
+          'list',
+          '',
+          clients.certificates,
+          (client, abortSignal) =>
+            collectVersions(client.listPropertiesOfCertificateVersions(name, { abortSignal })),
+          versionListBytes,
         );
     }
   }
 
   /**
-   * One Key Vault call, coalesced with identical in-flight calls of the same identity, run under the
-   * vault's concurrency limit, retried on final 429s. The key includes identityKey so a request is
-   * never answered with another identity's result (a denied pod stays denied).
+   * One Key Vault read: answered from the content cache while fresh (no token request, no Key
+   * Vault request), else coalesced with identical in-flight calls of the same identity, run under
+   * the vault's concurrency limit, retried on final 429s, its answer stored in the content cache.
+   * The key starts with identityKey so a read is never answered with another identity's result (a
+   * denied pod stays denied). Every Key Vault read goes through here (gets, version lists, a
+   * wildcard's listing), each with an estimate of its answer's size for the cache.
    */
   #request<C, T>(
     mount: Mount,
@@ -527,10 +583,17 @@ export class KeyVaultFetcher {
     version: string,
     gated: GatedClient<C>,
     call: (client: C, signal: AbortSignal) => Promise<T>,
+    sizeOf: (value: T) => number,
   ): Promise<T> {
     const collection = COLLECTIONS[objectType];
     // name `""` with operation `list`: the whole collection (a wildcard's listing).
     const key = JSON.stringify([mount.identityKey, mount.vaultKey, collection, name, version, operation]);
+    const cache = this.#contentCache;
+    if (cache.enabled) {
+      const hit = cache.fresh<T>(key);
+      this.#emit({ type: 'content-cache', result: hit === undefined ? 'miss' : 'hit', objectType });
+      if (hit !== undefined) return Promise.resolve(hit);
+    }
     const limiter = this.#limiterFor(mount.vaultKey);
     const caller = { signal: mount.signal.signal, deadline: mount.signal.deadline };
     const result = this.#flights.run(
@@ -552,12 +615,59 @@ export class KeyVaultFetcher {
             sleep: this.#sleep,
             onRetry: (delayMs) => this.#emit({ type: 'throttle-retry', delayMs }),
           },
-        ).finally(() => {
-          if (limiter.idle) this.#limiters.delete(mount.vaultKey);
-        }),
+        )
+          .then((value) => {
+            // Once per Key Vault answer, before any waiter resumes; failures never get here.
+            if (cache.enabled) {
+              cache.store(key, value, sizeOf(value));
+              this.#emit({ type: 'content-cache-size', bytes: cache.bytes, entries: cache.entries });
+            }
+            return value;
+          })
+          .finally(() => {
+            if (limiter.idle) this.#limiters.delete(mount.vaultKey);
+          }),
       () => this.#emit({ type: 'coalesced' }),
-    );
-    return result as Promise<T>;
+    ) as Promise<T>;
+    if (!cache.enabled) return result;
+    const base = name ? `${collection}/${name}` : collection;
+    const step: FailedStep = {
+      operation,
+      target: version ? `${base}/${version}` : base,
+      vaultHost: mount.vaultHost,
+    };
+    return result.catch((error: unknown) => this.#staleOrThrow<T>(error, key, mount, objectType, name, step));
+  }
+
+  /**
+   * extensions §7 stale-on-error: a read that failed because Key Vault (or the way to it) is
+   * unwell is answered from this identity's stored entry while it is younger than the stale
+   * window. Revocation and deletion win: 401, 403, 404, token failures and cancelled mounts throw.
+   */
+  #staleOrThrow<T>(
+    error: unknown,
+    key: string,
+    mount: Mount,
+    objectType: ObjectType,
+    name: string,
+    step: FailedStep,
+  ): T {
+    const failure = this.#classify(error, step, mount);
+    if (!servesStale(failure, mount.tokenPendingAtAbort())) throw failure;
+    const stale = this.#contentCache.stale<T>(key);
+    if (stale === undefined) throw failure;
+    this.#emit({ type: 'content-cache', result: 'stale', objectType });
+    if (stale.firstStaleServe) {
+      this.#emit({
+        type: 'stale-served',
+        objectType,
+        objectName: name || COLLECTIONS[objectType],
+        vaultHost: mount.vaultHost,
+        ageMs: stale.ageMs,
+        failure: `${failure.code}: ${failure.message.slice(0, 300)}`,
+      });
+    }
+    return stale.value;
   }
 
   async #timed<T>(
@@ -641,6 +751,22 @@ async function collectVersions(pages: AsyncIterable<VersionProperties>): Promise
   for await (const p of pages)
     listed.push({ version: p.version, enabled: p.enabled, createdOn: p.createdOn });
   return listed;
+}
+
+/** Failures of Key Vault itself or the way to it; never a refusal, a deletion or a token failure. */
+function servesStale(failure: KeyVaultObjectError, tokenPending: boolean): boolean {
+  switch (failure.code) {
+    case 'SERVER_ERROR':
+    case 'THROTTLED':
+    case 'NETWORK_ERROR':
+    case 'DNS_NOT_FOUND':
+      return true;
+    case 'DEADLINE_EXCEEDED':
+      // Still waiting for a token is not Key Vault being slow.
+      return !tokenPending;
+    default:
+      return false;
+  }
 }
 
 interface ListedSecret {

@@ -25,9 +25,9 @@ export type FaultAction =
   | { readonly type: 'claims-challenge'; readonly claims?: string }
   /** Wait, then serve the request normally. */
   | { readonly type: 'delay'; readonly ms: number }
-  /** Reset the TCP connection (RST) without answering. */
+  /** Reset the TCP connection (RST) without answering; over HTTP/2, reset this request's stream (RST_STREAM). */
   | { readonly type: 'reset' }
-  /** Serve the normal answer but close the connection halfway through the body. */
+  /** Serve the normal answer but close the connection (HTTP/2: reset the stream) halfway through the body. */
   | { readonly type: 'truncate' };
 
 export interface FaultRule {

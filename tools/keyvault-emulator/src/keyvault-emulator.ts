@@ -5,10 +5,11 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
+import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket, type Server as TlsServer } from 'node:tls';
 import { EmulatedVault, type VaultOptions } from './emulated-vault.js';
 import { type FaultHandle, FaultInjector, type FaultRule } from './fault-rules.js';
 import { applyFixture, type EmulatorFixture, loadFixtureFile } from './fixture.js';
@@ -34,6 +35,11 @@ export interface KeyVaultEmulatorOptions {
   readonly now?: () => number;
   /** Bound on the request log (default 100 000 entries). */
   readonly maxLogEntries?: number;
+  /**
+   * ALPN protocols offered on TLS connections, in server preference order (default `['h2',
+   * 'http/1.1']`, as Key Vault offers). `['http/1.1']` makes an HTTP/1.1-only vault.
+   */
+  readonly alpnProtocols?: readonly ('h2' | 'http/1.1')[];
 }
 
 /** How a request reached the emulator, handed to host handlers. */
@@ -68,6 +74,10 @@ type Route =
     };
 
 const TLS_HANDSHAKE = 0x16;
+/** Where a raw socket keeps its ConnectionInfo until its TLS socket exists. */
+const CONNECTION_INFO = Symbol('keyvault-emulator connection');
+/** Where a TLS socket keeps it: HTTP/2 requests see their socket through a proxy object. */
+type WithInfo<T> = T & { [CONNECTION_INFO]?: ConnectionInfo };
 
 /**
  * An Azure Key Vault data-plane emulator on one 127.0.0.1 port that serves HTTPS directly
@@ -86,7 +96,8 @@ export class KeyVaultEmulator {
 
   readonly #server: NetServer;
   readonly #http: Server;
-  readonly #secureContext: SecureContext;
+  /** TLS for every connection: ALPN picks HTTP/2 or HTTP/1.1, both served by #onRequest. */
+  readonly #tlsServer: Http2SecureServer | TlsServer;
   readonly #vaults = new Map<string, EmulatedVault>();
   readonly #hosts = new Map<string, HostHandler>();
   readonly #connections = new WeakMap<Socket, ConnectionInfo>();
@@ -110,10 +121,34 @@ export class KeyVaultEmulator {
     this.tls = tls;
     this.#server = server;
     this.#http = http;
+    const alpn = options.alpnProtocols ?? ['h2', 'http/1.1'];
+    // node:http2 always offers h2 (it overrides ALPNProtocols), so an HTTP/1.1-only vault is a
+    // plain TLS server in front of the HTTP/1.1 server.
+    this.#tlsServer = alpn.includes('h2')
+      ? createSecureServer({
+          key: tls.leafKeyPem,
+          cert: tls.leafCertPem,
+          allowHTTP1: alpn.includes('http/1.1'),
+        })
+      : createTlsServer({ key: tls.leafKeyPem, cert: tls.leafCertPem, ALPNProtocols: [...alpn] }, (secure) =>
+          http.emit('connection', secure),
+        );
+    this.#tlsServer.on('secureConnection', (secure: TLSSocket) => {
+      // The raw socket is the one handed to the TLS server (its `_parent`).
+      const parent = (secure as TLSSocket & { _parent?: WithInfo<Socket> })._parent;
+      const info = parent?.[CONNECTION_INFO];
+      if (info) {
+        this.#connections.set(secure, info);
+        (secure as WithInfo<TLSSocket>)[CONNECTION_INFO] = info;
+      }
+    });
+    this.#tlsServer.on('request', (req: IncomingMessage, res: ServerResponse) => this.#onRequest(req, res));
+    // Sessions and sockets are torn down with the raw sockets (stop() destroys every one).
+    this.#tlsServer.on('sessionError', () => undefined);
+    this.#tlsServer.on('tlsClientError', () => undefined);
     this.#ownedTlsDir = ownedTlsDir;
     this.#log = new RequestLog(options.maxLogEntries);
     this.latencyMs = options.latencyMs ?? 0;
-    this.#secureContext = createSecureContext({ key: tls.leafKeyPem, cert: tls.leafCertPem });
     const address = server.address();
     this.port = typeof address === 'object' && address ? address.port : 0;
     this.url = `https://127.0.0.1:${this.port}`;
@@ -230,6 +265,20 @@ export class KeyVaultEmulator {
     this.#attempts.clear();
   }
 
+  /**
+   * Makes every connection open now silently dead, as a dropped NAT entry or a hung proxy would:
+   * nothing more is read from them (HTTP/2 PINGs go unanswered) and nothing is closed. New
+   * connections are served normally. Returns how many connections were frozen.
+   */
+  freezeConnections(): number {
+    for (const socket of this.#sockets) {
+      // TLS reads the TCP handle natively (the stream's pause() does not reach it): stop libuv's reads.
+      (socket as Socket & { _handle?: { readStop?: () => number } })._handle?.readStop?.();
+      socket.pause();
+    }
+    return this.#sockets.size;
+  }
+
   async stop(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     for (const socket of this.#sockets) socket.destroy();
@@ -248,17 +297,12 @@ export class KeyVaultEmulator {
         // (the unshifted ClientHello); resuming the raw socket here would steal bytes from it.
         socket.pause();
         socket.unshift(chunk);
-        const secure = new TLSSocket(socket, {
-          isServer: true,
-          secureContext: this.#secureContext,
-        });
-        secure.on('error', () => socket.destroy());
-        this.#connections.set(secure, {
+        (socket as WithInfo<Socket>)[CONNECTION_INFO] = {
           rawSocket: socket,
           via: tunnelHost ? 'proxy' : 'direct',
           tunnelHost,
-        });
-        this.#http.emit('connection', secure);
+        };
+        this.#tlsServer.emit('connection', socket);
       } else if (tunnelHost === undefined) {
         socket.pause();
         socket.unshift(chunk);
@@ -309,11 +353,12 @@ export class KeyVaultEmulator {
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const info = this.#connections.get(req.socket as Socket) ?? {
-      rawSocket: req.socket as Socket,
-      via: 'http' as const,
-      tunnelHost: undefined,
-    };
+    const info = this.#connections.get(req.socket as Socket) ??
+      (req.socket as WithInfo<Socket>)[CONNECTION_INFO] ?? {
+        rawSocket: req.socket as Socket,
+        via: 'http' as const,
+        tunnelHost: undefined,
+      };
     const hostHeader = req.headers.host ?? `127.0.0.1:${this.port}`;
     const hostname = (info.tunnelHost ?? hostHeader.replace(/:\d+$/, '')).toLowerCase();
     const route = this.#route(hostname);

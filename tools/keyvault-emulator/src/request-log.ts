@@ -19,6 +19,8 @@ export interface RequestRecord {
   /** `direct` (https://127.0.0.1), `proxy` (CONNECT tunnel) or `http` (plain HTTP). */
   readonly via: 'direct' | 'proxy' | 'http';
   readonly clientRequestId: string | undefined;
+  /** `1.1` or `2.0`. */
+  readonly httpVersion?: string;
   /** Type of the injected fault, if one applied. */
   fault: string | undefined;
 }

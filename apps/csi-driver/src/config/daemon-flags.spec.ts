@@ -38,6 +38,8 @@ describe('daemon flags', () => {
       maxMountBytes: 4_194_304,
       maxInflightMountBytes: 8_388_608,
       maxMountObjects: 1000,
+      keyVaultHttpVersion: '2',
+      contentCache: { ttlMs: 0, maxBytes: 16 * 1024 * 1024, staleOnErrorMs: 0 },
       shutdownGraceMs: 10_000,
       httpLimits: { maxConnections: 32, headersTimeoutMs: 5000, requestTimeoutMs: 10_000 },
       tokenProxy: {
@@ -89,7 +91,10 @@ describe('daemon flags', () => {
     ['mount-timeout', '1m', (c) => c.mountTimeoutMs, 60_000],
     ['token-cache-max-age', '1m30s', (c) => c.tokenCacheMaxAgeMs, 90_000],
     ['max-concurrency', '8', (c) => c.maxConcurrency, 8],
-    ['content-cache-ttl', '5m', (c) => c.warnings.length, 1],
+    ['content-cache-ttl', '5m', (c) => [c.contentCache?.ttlMs, c.warnings.length], [300_000, 0]],
+    ['keyvault-http-version', '1.1', (c) => c.keyVaultHttpVersion, '1.1'],
+    ['content-cache-max-bytes', '1048576', (c) => c.contentCache?.maxBytes, 1_048_576],
+    ['content-cache-stale-on-error', '1h', (c) => c.contentCache?.staleOnErrorMs, 3_600_000],
     ['http-bind-address', '127.0.0.1', (c) => c.healthz?.host, '127.0.0.1'],
   ];
   it.each(cases)('--%s takes both forms', (name, value, read, expected) => {

@@ -153,6 +153,13 @@ export const DAEMON_FLAGS: FlagSpecs = {
     usage: 'Key Vault requests in flight per vault on this node',
     validate: (value) => ((value as number) >= 1 ? undefined : 'must be at least 1'),
   },
+  'keyvault-http-version': {
+    kind: 'string',
+    defaultText: '2',
+    usage:
+      'HTTP version to Key Vault: 2 (one multiplexed connection per vault, HTTP/1.1 where h2 is not offered) or 1.1 (for proxies that cannot pass h2)',
+    validate: (value) => (value === '2' || value === '1.1' ? undefined : 'must be 2 or 1.1'),
+  },
   'max-mount-bytes': {
     kind: 'int',
     defaultText: String(4 * 1024 * 1024),
@@ -183,7 +190,21 @@ export const DAEMON_FLAGS: FlagSpecs = {
   'content-cache-ttl': {
     kind: 'duration',
     defaultText: '0s',
-    usage: 'accepted; content caching is not implemented, only 0s (off) is meaningful',
+    usage:
+      'serve what Key Vault answered for this long without asking it again (per identity); 0s: every mount reads Key Vault',
+    validate: nonNegativeDuration,
+  },
+  'content-cache-max-bytes': {
+    kind: 'int',
+    defaultText: '16777216',
+    usage: 'content cache size bound in bytes, least recently used out first',
+    validate: (value) => ((value as number) >= 0 ? undefined : 'must not be negative'),
+  },
+  'content-cache-stale-on-error': {
+    kind: 'duration',
+    defaultText: '0s',
+    usage:
+      'when Key Vault fails (5xx, 429, timeout, network), serve an answer fetched less than this long ago; never on 401/403/404; 0s: off',
     validate: nonNegativeDuration,
   },
   'http-bind-address': {
@@ -224,6 +245,13 @@ export interface HttpListen {
   readonly port: number;
 }
 
+/** `--content-cache-*` (extensions §7); all zero or absent: off. */
+export interface ContentCacheConfig {
+  readonly ttlMs: number;
+  readonly maxBytes: number;
+  readonly staleOnErrorMs: number;
+}
+
 export interface DaemonConfig {
   readonly endpoint: Endpoint;
   readonly constructPemChain: boolean;
@@ -260,6 +288,10 @@ export interface DaemonConfig {
   readonly tokenProxy: TokenProxyFlags;
   /** `--token-cache-max-age`: a cached NMI or Azure AD token is reused at most this long after it was issued. */
   readonly tokenCacheMaxAgeMs: number;
+  /** Absent: off (configurations built in code before the cache existed). */
+  readonly contentCache?: ContentCacheConfig;
+  /** `--keyvault-http-version`; absent: `2`. */
+  readonly keyVaultHttpVersion?: '2' | '1.1';
   /** How long a stop waits for in-flight mounts before cancelling them. */
   readonly shutdownGraceMs: number;
   /** Things the operator should know about the flags (ignored compatibility flags). */
@@ -347,11 +379,6 @@ export function parseDaemonCommandLine(
   if (flags.given.has('log-json-split-stream') && !logFormatJson) {
     warnings.push('--log-json-split-stream has no effect without --log-format-json');
   }
-  if (numberFlag(flags, 'content-cache-ttl') > 0) {
-    warnings.push(
-      '--content-cache-ttl is accepted but content caching is not implemented: every Mount fetches',
-    );
-  }
   const maxMountBytes = numberFlag(flags, 'max-mount-bytes');
   const maxInflightMountBytes = numberFlag(flags, 'max-inflight-mount-bytes');
   if (maxInflightMountBytes < maxMountBytes) {
@@ -395,6 +422,12 @@ export function parseDaemonCommandLine(
       maxMountObjects: numberFlag(flags, 'max-mount-objects'),
       tokenProxy: tokenProxyFlags(flags),
       tokenCacheMaxAgeMs: numberFlag(flags, 'token-cache-max-age'),
+      keyVaultHttpVersion: stringFlag(flags, 'keyvault-http-version') as '2' | '1.1',
+      contentCache: {
+        ttlMs: numberFlag(flags, 'content-cache-ttl'),
+        maxBytes: numberFlag(flags, 'content-cache-max-bytes'),
+        staleOnErrorMs: numberFlag(flags, 'content-cache-stale-on-error'),
+      },
       shutdownGraceMs: 10_000,
       warnings,
     },

@@ -24,6 +24,8 @@ export type MountRuntimeConfig = Pick<
   DaemonConfig,
   | 'nmiEndpoint'
   | 'maxConcurrency'
+  | 'contentCache'
+  | 'keyVaultHttpVersion'
   | 'constructPemChain'
   | 'writeCertAndKeyInSeparateFiles'
   | 'customUserAgent'
@@ -64,6 +66,8 @@ export function createMountRuntime(
     constructPemChain: config.constructPemChain,
     writeCertAndKeyInSeparateFiles: config.writeCertAndKeyInSeparateFiles,
     userAgentPrefix: userAgentPrefix(options.version, config.customUserAgent),
+    ...(config.contentCache ? { contentCache: config.contentCache } : {}),
+    ...(config.keyVaultHttpVersion ? { httpVersion: config.keyVaultHttpVersion } : {}),
     ...(options.keyVaultClientOptions ? { clientOptions: options.keyVaultClientOptions } : {}),
     onEvent: fetcherEventRecorder(metrics, logger),
   });

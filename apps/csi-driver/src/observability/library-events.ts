@@ -72,6 +72,26 @@ export function fetcherEventRecorder(metrics: DriverMetrics, parent: Logger): (e
       case 'client-created':
         logger.debug('key vault clients created');
         break;
+      case 'content-cache':
+        metrics.countContentCache(event.result);
+        break;
+      case 'content-cache-size':
+        metrics.setContentCacheSize(event.bytes, event.entries);
+        break;
+      case 'stale-served':
+        // Once per object until a read of it succeeds again; the object name is configuration,
+        // the failure text carries Key Vault's status and code, never a value.
+        logger.warn(
+          {
+            objectType: event.objectType,
+            objectName: event.objectName,
+            vault: event.vaultHost,
+            ageSeconds: Math.round(event.ageMs / 1000),
+            error: event.failure,
+          },
+          'key vault read failed: serving the content fetched earlier (--content-cache-stale-on-error)',
+        );
+        break;
     }
   };
 }

@@ -42,6 +42,23 @@ describe('DriverMetrics', () => {
       expect(text).toContain(`keyvault_request_bucket{le="${le}"`);
   });
 
+  it('counts content cache results from a fixed set and exposes its size', async () => {
+    const metrics = new DriverMetrics({ processMetrics: false });
+    metrics.countContentCache('hit');
+    metrics.countContentCache('hit');
+    metrics.countContentCache('miss');
+    metrics.countContentCache('stale');
+    metrics.countContentCache('db-password');
+    metrics.setContentCacheSize(4096, 3);
+    const text = await metrics.exposition();
+    expect(text).toContain('keyvault_content_cache_total{result="hit"} 2');
+    expect(text).toContain('keyvault_content_cache_total{result="miss"} 1');
+    expect(text).toContain('keyvault_content_cache_total{result="stale"} 1');
+    expect(text).toContain('keyvault_content_cache_total{result="other"} 1');
+    expect(text).toContain('keyvault_content_cache_bytes 4096');
+    expect(text).toContain('keyvault_content_cache_entries 3');
+  });
+
   it('counts skipped optional objects by a bounded reason', async () => {
     const metrics = new DriverMetrics({ processMetrics: false });
     metrics.countObjectSkipped('not_found');

@@ -102,6 +102,9 @@ export class DriverMetrics {
   readonly #objectsSkipped: Counter<'reason'>;
   readonly #mountsInFlight: Gauge;
   readonly #mounts: Counter<'outcome' | 'mode'>;
+  readonly #contentCache: Counter<'result'>;
+  readonly #contentCacheBytes: Gauge;
+  readonly #contentCacheEntries: Gauge;
 
   constructor(options: { readonly processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -158,6 +161,22 @@ export class DriverMetrics {
       name: 'mount_total',
       help: 'Mount calls by outcome (gRPC code name) and identity mode',
       labelNames: ['outcome', 'mode'],
+      registers,
+    });
+    this.#contentCache = new Counter({
+      name: 'keyvault_content_cache_total',
+      help: 'Content cache lookups by result: hit (no Key Vault request), miss, stale (a failed read served from an older entry)',
+      labelNames: ['result'],
+      registers,
+    });
+    this.#contentCacheBytes = new Gauge({
+      name: 'keyvault_content_cache_bytes',
+      help: 'Estimated size of the content cache in bytes',
+      registers,
+    });
+    this.#contentCacheEntries = new Gauge({
+      name: 'keyvault_content_cache_entries',
+      help: 'Entries in the content cache',
       registers,
     });
     registerEventLoopDelay(registers);
@@ -238,6 +257,17 @@ export class DriverMetrics {
       outcome: /^[A-Z_]{2,20}$/.test(codeName) ? codeName : 'UNKNOWN',
       mode: mode !== undefined && IDENTITY_MODES.has(mode) ? mode : 'unknown',
     });
+  }
+
+  countContentCache(result: string): void {
+    this.#contentCache.inc({
+      result: result === 'hit' || result === 'miss' || result === 'stale' ? result : 'other',
+    });
+  }
+
+  setContentCacheSize(bytes: number, entries: number): void {
+    this.#contentCacheBytes.set(bytes);
+    this.#contentCacheEntries.set(entries);
   }
 
   exposition(): Promise<string> {

@@ -1,7 +1,7 @@
 import type { HttpClient } from '@azure/core-rest-pipeline';
 import type { EnvHttpProxyAgent } from 'undici';
 import type { KeyVaultClientOptions, KeyVaultTransport } from '../options.js';
-import { createProxyDispatcher } from './proxy-dispatcher.js';
+import { createProxyDispatcher, type DispatcherSettings } from './proxy-dispatcher.js';
 import { UndiciHttpClient } from './undici-http-client.js';
 
 /**
@@ -18,10 +18,14 @@ export class SharedTransport {
   constructor(
     private readonly transport: KeyVaultTransport,
     private readonly clientOptions: KeyVaultClientOptions,
-    private readonly connectionsPerOrigin: number,
+    private readonly settings: DispatcherSettings,
   ) {
     if (transport !== 'undici' && transport !== 'sdk')
       throw new TypeError(`transport must be 'undici' or 'sdk', got ${JSON.stringify(transport)}`);
+    if (settings.httpVersion !== '2' && settings.httpVersion !== '1.1')
+      throw new TypeError(`httpVersion must be '2' or '1.1', got ${JSON.stringify(settings.httpVersion)}`);
+    if (!Number.isSafeInteger(settings.pingIntervalMs) || settings.pingIntervalMs < 100)
+      throw new TypeError(`http2PingIntervalMs must be an integer ≥ 100, got ${settings.pingIntervalMs}`);
     if (transport === 'undici' && !clientOptions.httpClient) {
       // Both only reach the SDK's node:https client; ours would silently drop them.
       for (const option of ['agent', 'tlsOptions'] as const) {
@@ -38,7 +42,7 @@ export class SharedTransport {
     if (this.transport === 'sdk' || this.clientOptions.httpClient) return undefined;
     if (this.#closed) throw new Error('KeyVaultFetcher is closed');
     if (!this.#client) {
-      this.#dispatcher = createProxyDispatcher(this.clientOptions.proxyOptions, this.connectionsPerOrigin);
+      this.#dispatcher = createProxyDispatcher(this.clientOptions.proxyOptions, this.settings);
       this.#client = new UndiciHttpClient(this.#dispatcher);
     }
     return this.#client;

@@ -12,6 +12,11 @@ const UNDICI_TO_SOCKET_CODE: Readonly<Record<string, string>> = {
   UND_ERR_CONNECT_TIMEOUT: 'ETIMEDOUT',
   UND_ERR_HEADERS_TIMEOUT: 'ETIMEDOUT',
   UND_ERR_BODY_TIMEOUT: 'ETIMEDOUT',
+  // HTTP/2: the server reset this request's stream, or the session it shared failed or was told to
+  // go away. Over HTTP/1.1 the same failures are a reset connection.
+  ERR_HTTP2_STREAM_ERROR: 'ECONNRESET',
+  ERR_HTTP2_SESSION_ERROR: 'ECONNRESET',
+  ERR_HTTP2_GOAWAY_SESSION: 'ECONNRESET',
 };
 
 /** undici's message when the proxy answers CONNECT with anything but 200 (proxy-agent.js). */
@@ -63,8 +68,15 @@ export function sendError(error: unknown, request: PipelineRequest): RestError {
   return restError;
 }
 
-/** undici's codes for a connection lost mid-body; node:http reports all of them as `aborted`. */
-const BODY_CUT_OFF_CODES = new Set(['UND_ERR_SOCKET', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'ECONNRESET']);
+/** undici's codes for a connection (HTTP/2: stream) lost mid-body; node:http reports all of them as `aborted`. */
+const BODY_CUT_OFF_CODES = new Set([
+  'UND_ERR_SOCKET',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'ECONNRESET',
+  'ERR_HTTP2_STREAM_ERROR',
+  'ERR_HTTP2_SESSION_ERROR',
+  'ERR_HTTP2_GOAWAY_SESSION',
+]);
 
 /**
  * A response body that failed part-way, as the default client reports it (`PARSE_ERROR`, message

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { constants as http2Constants, type ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import { verifyTestToken } from '@keyvault-csi/test-tokens';
 import type {
@@ -102,6 +103,7 @@ export async function handleVaultRequest(
     errorCode: undefined,
     via: ctx.via,
     clientRequestId,
+    httpVersion: req.httpVersion,
     fault: undefined,
   });
   const baseHeaders: Record<string, string> = {
@@ -114,6 +116,13 @@ export async function handleVaultRequest(
   };
   if (clientRequestId !== undefined) baseHeaders['x-ms-client-request-id'] = clientRequestId;
   let truncate = false;
+  // Over HTTP/2 a fault breaks its own stream (RST_STREAM), not the connection the other requests
+  // share; over HTTP/1.1 the connection is the request's own, and it is reset.
+  const h2Stream = (res as unknown as { stream?: ServerHttp2Stream }).stream;
+  const breakOff = (): void => {
+    if (h2Stream) h2Stream.close(http2Constants.NGHTTP2_INTERNAL_ERROR);
+    else ctx.rawSocket.resetAndDestroy();
+  };
   let clientGone = false;
   res.once('close', () => {
     clientGone = !res.writableEnded;
@@ -129,7 +138,7 @@ export async function handleVaultRequest(
       return;
     }
     record.status = 0;
-    res.write(body.subarray(0, Math.floor(body.length / 2)), () => ctx.rawSocket.destroy());
+    res.write(body.subarray(0, Math.floor(body.length / 2)), () => breakOff());
   };
   const fail = (e: errors.KeyVaultErrorReply, extraHeaders?: Record<string, string>): void =>
     finish({
@@ -151,7 +160,7 @@ export async function handleVaultRequest(
         return false;
       case 'reset':
         record.status = 0;
-        ctx.rawSocket.resetAndDestroy();
+        breakOff();
         return true;
       case 'throttle': {
         const headers: Record<string, string> = {};
