@@ -1,10 +1,12 @@
 // The seams between this repository's packages, checked by `npm run boundaries` (part of `npm test`'s
 // pretest). Allowed arrows:
-//   apps/csi-driver  → spc, nmi-client, keyvault-fetcher, file-writer (public entry points)
+//   apps/csi-driver  → spc, nmi-client, keyvault-fetcher, file-writer, templates (public entry points)
+//   spc              → templates (it compiles the `templates` parameter before any network call, and
+//                      compiles `jmesPath` with the same lazily loaded JMESPath library)
 //   keyvault-fetcher → spc, types only
 //   tools            → libraries, and the app only through its `/proto` subpath
 //   e2e              → tools and libraries; the app only through `/proto` (it runs the daemon as a process)
-// Nevers: spc, file-writer and nmi-client import nothing of ours; no library imports tools or the app;
+// Nevers: templates, file-writer and nmi-client import nothing of ours; spc nothing but templates; no library imports tools or the app;
 // no product code imports a devDependency; nobody outside a package reaches past its public entry.
 // Tests of a package (*.spec.ts, test/) may use the test doubles in tools/.
 
@@ -16,11 +18,21 @@ const OURS = '^(packages|apps|tools)/';
 module.exports = {
   forbidden: [
     {
-      name: 'spc-imports-nothing-of-ours',
-      comment: '@keyvault-csi/spc is the leaf every other package builds on: no workspace imports.',
+      name: 'spc-imports-only-templates',
+      comment:
+        '@keyvault-csi/spc is what every other package builds on; its one workspace import is ' +
+        '@keyvault-csi/templates: a mount plan carries the compiled templates (extensions.md §8), ' +
+        'checked and compiled with the other parameters before any network call.',
       severity: 'error',
       from: { path: '^packages/spc/src/', pathNot: TEST },
-      to: { path: OURS, pathNot: '^packages/spc/' },
+      to: { path: OURS, pathNot: '^packages/(spc|templates)/' },
+    },
+    {
+      name: 'templates-imports-nothing-of-ours',
+      comment: '@keyvault-csi/templates is a leaf: Handlebars and JMESPath only, no workspace imports.',
+      severity: 'error',
+      from: { path: '^packages/templates/src/', pathNot: TEST },
+      to: { path: OURS, pathNot: '^packages/templates/' },
     },
     {
       name: 'file-writer-imports-nothing-of-ours',

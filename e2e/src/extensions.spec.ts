@@ -321,7 +321,7 @@ describe('wildcard objectName (§6)', () => {
 });
 
 describe('the combined example (examples/extensions)', () => {
-  it('mounts all six keys together', async () => {
+  it('mounts all six keys together, and the template rendered from their files', async () => {
     const spc = readSecretProviderClass(path.join(root, 'examples/extensions/secretproviderclass.yaml'));
     const pod = readExamplePod(path.join(root, 'examples/extensions/pod.yaml'));
     const clientId = randomUUID();
@@ -347,6 +347,7 @@ describe('the combined example (examples/extensions)', () => {
     expect(Object.keys(files).sort()).toEqual([
       'app-one',
       'app-two',
+      'conf/app.env',
       'conf/db-port',
       'db',
       'db-user',
@@ -364,6 +365,12 @@ describe('the combined example (examples/extensions)', () => {
       tags: { owner: 'web' },
     });
     expect(files['signing-key']).toBe(key.publicPem);
+    // The template (docs/extensions.md §8) reads jmesPath files, a sidecar and a wildcard match; the
+    // optional feature-flags is missing, so its line is left out. No ObjectVersion for it.
+    const expires = JSON.parse(files['tls.crt.metadata.json']!).expires as string;
+    expect(expires).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(files['conf/app.env']).toBe(`DB_USER=app\nDB_PORT=5432\nTLS_EXPIRES=${expires}\nAPP_ONE=one\n`);
+    expect(outcome.files.find((f) => f.path === 'conf/app.env')?.mode.toString(8)).toBe('600');
     expect([...outcome.objectVersions.keys()]).toEqual([
       'secret/db',
       'secret/web-tls', // listed twice (pem-key and pem-cert): the driver keys versions by id

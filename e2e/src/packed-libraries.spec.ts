@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * Each published library as a user gets it: `npm pack` (its prepack builds and strips the dev-only
- * export condition), publint and arethetypeswrong on the tarball, then the four tarballs — and only
+ * export condition), publint and arethetypeswrong on the tarball, then the five tarballs — and only
  * they, plus their registry dependencies — installed into an empty ESM project outside the
  * workspace, where each README's first example is type-checked against the shipped .d.ts files and
  * run with the Node under test.
@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
 const bin = (name: string) => path.join(root, 'node_modules/.bin', name);
-const LIBRARIES = ['spc', 'file-writer', 'nmi-client', 'keyvault-fetcher'] as const;
+const LIBRARIES = ['spc', 'file-writer', 'nmi-client', 'keyvault-fetcher', 'templates'] as const;
 type Library = (typeof LIBRARIES)[number];
 const SHARED_TLS_DIR = path.join(tmpdir(), 'keyvault-csi-test-tls');
 
@@ -165,6 +165,14 @@ describe('README first examples, run from the installed tarballs', () => {
     const out = await runExample(await compileExample('spc', firstExample('spc')));
     expect(out).toContain('https://kv-shop.vault.azure.net');
     expect(out).toContain('db-password');
+  });
+
+  it('templates: renders the connection string and names the template on a missing file', async () => {
+    const out = await runExample(await compileExample('templates', firstExample('templates')));
+    expect(out.trim().split('\n')).toEqual([
+      'conf/db.url 600 postgres://app:s3cret@db.internal:5432/app',
+      'TEMPLATE_FILE_NOT_FOUND template conf/db.url: file: file "db-password" is not a file of this mount',
+    ]);
   });
 
   it('file-writer: writes, swaps and rejects as commented', async () => {

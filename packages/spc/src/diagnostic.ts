@@ -20,7 +20,10 @@ export type LintOnlyCode =
   | 'MISSING_FIELD'
   | 'SECRET_OBJECT_NOT_MOUNTED'
   | 'SECRET_OBJECT_SPLIT_FILE'
-  | 'NO_SECRET_PROVIDER_CLASS';
+  | 'NO_SECRET_PROVIDER_CLASS'
+  | 'UNKNOWN_TEMPLATE_FIELD'
+  | 'TEMPLATE_PATH_NOT_MOUNTED'
+  | 'TEMPLATE_SPLIT_FILE';
 
 export type DiagnosticCode = SpcErrorCode | LintOnlyCode;
 

@@ -36,6 +36,8 @@ export {
   MAX_OBJECT_VERSION_HISTORY,
   MAX_OBJECTS_BYTES,
   MAX_SECRETS_BYTES,
+  MAX_TEMPLATE_BYTES,
+  MAX_TEMPLATES_BYTES,
 } from './input-limits.js';
 export {
   KNOWN_PARAMETERS,
@@ -75,6 +77,7 @@ export type {
   ObjectFormat,
   ObjectType,
   PodInfo,
+  TemplateFile,
 } from './mount-plan.js';
 export {
   EXTENSION_NESTED_FIELDS,
@@ -111,4 +114,11 @@ export {
 export { METADATA_SUFFIX } from './private/object-extensions.js';
 export { wildcardRegExp } from './private/wildcard.js';
 export { SPC_ERROR_CODES, SpcError, type SpcErrorCode, type SpcErrorOptions } from './spc-error.js';
+export { TEMPLATE_FIELDS, type TemplateField } from './templates.js';
+export {
+  parseTemplatesOutcome,
+  type TemplatesOutcome,
+  type TemplatesOutcomeOptions,
+  templatesOfOutcome,
+} from './templates-outcome.js';
 export { azureVaultNameProblems, validateVaultName, vaultUrlFor } from './vault-name.js';

@@ -46,6 +46,12 @@ export function maxLexemesFor(maxObjects: number): number {
 /** Highest `objectVersionHistory` accepted: each version is one more Key Vault request and file. */
 export const MAX_OBJECT_VERSION_HISTORY = 100;
 
+/** The trimmed `templates` parameter (extensions.md §8), in UTF-8 bytes. */
+export const MAX_TEMPLATES_BYTES = 256 * 1024;
+
+/** One item of the `templates` array (its YAML document, template text included), in UTF-8 bytes. */
+export const MAX_TEMPLATE_BYTES = 64 * 1024;
+
 /** UTF-8 length without copying the string (a lone surrogate counts as 3 bytes, as it is sent). */
 export function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');

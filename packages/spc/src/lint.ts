@@ -15,6 +15,7 @@ import { suggestName } from './private/suggest.js';
 import { wildcardRegExp } from './private/wildcard.js';
 import { valueToSourceOffset } from './private/yaml-source.js';
 import { SpcError } from './spc-error.js';
+import { analyzeTemplates, objectPathClaims } from './templates.js';
 import { azureVaultNameProblems, validateVaultName } from './vault-name.js';
 
 export interface LintOptions {
@@ -51,6 +52,7 @@ export const KNOWN_PARAMETERS = [
   'cloudEnvFileName',
   'objects',
   'podIdentityClientID',
+  'templates',
 ] as const;
 
 const LEGACY_PARAMETERS: ReadonlySet<string> = new Set(['resourceGroup', 'subscriptionId']);
@@ -289,6 +291,91 @@ function lintClass(located: LocatedSecretProviderClass, yamlText: string, at: At
   }
 
   if (analysis) lintSecretObjects(located, analysis, at);
+  lintTemplates(located, analysis, yamlText, at);
+}
+
+// extensions.md §8: every template compiled, every literal file/json/exists path checked against
+// the files the class mounts, each finding at its line:col inside the `templates` block.
+function lintTemplates(
+  located: LocatedSecretProviderClass,
+  objects: ObjectsAnalysis | undefined,
+  yamlText: string,
+  at: At,
+): void {
+  const parameter = located.parameters.get('templates');
+  const raw = parameter?.value ?? '';
+  const text = goTrimSpace(raw);
+  if (!parameter || text === '') return;
+  const lead = goLeadingSpaceLength(raw);
+  const toManifest = parameter.node
+    ? valueToSourceOffset(parameter.node, yamlText)
+    : () => parameter.valueOffset;
+  const place = (offset: number): number => toManifest(lead + offset);
+  const items = objects?.items ?? [];
+  const analysis = analyzeTemplates(text, 0o644, objectPathClaims(items));
+  for (const issue of analysis.issues) at(issue.severity, issue.code, issue.message, place(issue.offset));
+
+  const files = new Set<string>();
+  const splitFiles = new Set<string>();
+  const wildcards: RegExp[] = [];
+  for (const item of items) {
+    if (item.object?.wildcard) {
+      wildcards.push(wildcardRegExp(item.fields.objectName));
+      continue;
+    }
+    if (item.fileName === undefined) continue;
+    // Main file (each version in history mode), jmesPath files and metadata sidecar (§3, §5).
+    for (const claim of item.claims) {
+      if (claim.history > 1) {
+        for (let version = 0; version < claim.history; version++) files.add(`${claim.path}/${version}`);
+      } else {
+        files.add(claim.path);
+      }
+    }
+    if (item.fields.objectType === 'secret') {
+      splitFiles.add(`${item.fileName}.crt`);
+      splitFiles.add(`${item.fileName}.key`);
+    }
+  }
+  // A wildcard's files are the names of the secrets that match it, known only when mounting.
+  const maybeWildcardFile = (path: string): boolean =>
+    wildcards.some((pattern) => pattern.test(path.replace(/\.metadata\.json$/, '')));
+  for (const template of analysis.items) {
+    if (!template.compiled) continue;
+    const name = template.fileName ?? `at index ${template.index}`;
+    for (const literal of template.compiled.literalPaths) {
+      // Read only under `{{#if (exists "<path>")}}`: the exists test carries the finding.
+      if (files.has(literal.path) || literal.guarded || maybeWildcardFile(literal.path)) continue;
+      const offset = place(template.templateToOuter(literal.position.offset));
+      const shown = goQuote(echo(literal.path));
+      if (splitFiles.has(literal.path)) {
+        at(
+          'warning',
+          'TEMPLATE_SPLIT_FILE',
+          `template ${echo(name)}: ${literal.helper} ${shown} exists only when the provider runs with --write-cert-and-key-in-separate-files`,
+          offset,
+        );
+        continue;
+      }
+      const suggestion = suggestName(literal.path, [...files].slice(0, MAX_SUGGESTION_CANDIDATES));
+      const hint = suggestion ? `; did you mean ${goQuote(echo(suggestion))}?` : '';
+      if (literal.helper === 'exists') {
+        at(
+          'warning',
+          'TEMPLATE_PATH_NOT_MOUNTED',
+          `template ${echo(name)}: exists ${shown} is always false: no object of this class mounts that file${hint}`,
+          offset,
+        );
+      } else {
+        at(
+          'error',
+          'TEMPLATE_PATH_NOT_MOUNTED',
+          `template ${echo(name)}: ${literal.helper} ${shown} does not match any mounted object file${hint}`,
+          offset,
+        );
+      }
+    }
+  }
 }
 
 function lintSecretObjects(located: LocatedSecretProviderClass, analysis: ObjectsAnalysis, at: At): void {

@@ -5,6 +5,8 @@
  * Contract shared with keyvault-fetcher and the csi-driver app: fields may be added, never renamed.
  */
 
+import type { CompiledTemplate } from '@keyvault-csi/templates';
+
 export type ObjectType = 'secret' | 'key' | 'cert';
 /** `pem-key` / `pem-cert` are ours (extensions.md §4): the private key or the certificates alone. */
 export type ObjectFormat = 'pem' | 'pfx' | 'pem-key' | 'pem-cert';
@@ -65,6 +67,20 @@ export interface JmesPathFile {
   readonly objectAlias: string;
   /** Evaluates the compiled expression against parsed JSON. */
   readonly evaluate: (json: unknown) => unknown;
+}
+
+/** One entry of the `templates` parameter (extensions.md §8), compiled at parse time. */
+export interface TemplateFile {
+  /** 0-based position in the `templates` array. */
+  readonly index: number;
+  /** The (trimmed, validated, clean, relative) file path. */
+  readonly fileName: string;
+  /** Raw `filePermission` text (`""` when unset). */
+  readonly filePermission: string;
+  /** `filePermission` as octal, else the request's `permission`. */
+  readonly fileMode: number;
+  /** The compiled template, rendered once every object is fetched. */
+  readonly template: CompiledTemplate;
 }
 
 /** A cloud environment: the built-in table or a custom (AzureStackCloud) file. */
@@ -134,6 +150,8 @@ export interface MountPlan {
   readonly identity: IdentityConfig;
   /** In SecretProviderClass order; never empty. */
   readonly objects: readonly KeyVaultObject[];
+  /** `templates` (extensions.md §8), in order; absent or empty without the parameter. */
+  readonly templates?: readonly TemplateFile[];
   /** The request's `permission` (default 0o644 = 420). */
   readonly defaultFileMode: number;
   /** `secretProviderClass` volume attribute, `""` when absent (for logs). */

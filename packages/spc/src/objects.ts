@@ -287,13 +287,13 @@ export interface ArrayItem {
   readonly offset: number;
 }
 
-type OuterResult =
+export type OuterResult =
   | { kind: 'syntax'; line: number; offset: number; message: string }
   | { kind: 'type'; errors: { text: string; offset: number }[] }
   | { kind: 'ok'; items: ArrayItem[]; arrayOffset: number };
 
-// Decodes like the reference's `yaml.Unmarshal(objects, &types.StringArray{})`.
-function readStringArray(text: string): OuterResult {
+// Decodes like the reference's `yaml.Unmarshal(objects, &types.StringArray{})` (also `templates`).
+export function readStringArray(text: string): OuterResult {
   const source = parseYaml(text, { firstDocumentOnly: true });
   const problem = source.problems[0];
   if (problem)
@@ -357,12 +357,12 @@ function readStringArray(text: string): OuterResult {
   return { kind: 'ok', items, arrayOffset };
 }
 
-function resolveOrNull(document: YamlDocument, node: unknown): YamlNode | null {
+export function resolveOrNull(document: YamlDocument, node: unknown): YamlNode | null {
   if (node === null || node === undefined) return null;
   return document.resolve(node) ?? null;
 }
 
-function summarize(lines: string[]): string[] {
+export function summarize(lines: string[]): string[] {
   if (lines.length <= MAX_UNMARSHAL_ERRORS_SHOWN) return lines;
   return [
     ...lines.slice(0, MAX_UNMARSHAL_ERRORS_SHOWN),

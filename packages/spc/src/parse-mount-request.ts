@@ -1,13 +1,15 @@
+import type { CompiledTemplate } from '@keyvault-csi/templates';
 import { type ReadTextFile, readOperatorCloudFile, readSpcCloudFile, resolveCloud } from './clouds.js';
 import { buildIdentityConfig, SERVICE_ACCOUNT_TOKENS_KEY } from './identity.js';
 import { MAX_ATTRIBUTES_BYTES, MAX_SECRETS_BYTES, overLimit, utf8Length } from './input-limits.js';
-import type { CloudEnvironment, KeyVaultObject, MountPlan, PodInfo } from './mount-plan.js';
+import type { CloudEnvironment, KeyVaultObject, MountPlan, PodInfo, TemplateFile } from './mount-plan.js';
 import { objectsOfOutcome, parseObjectsOutcome } from './objects-outcome.js';
 import { validatePodName, validatePodNamespace, validatePodUid } from './pod-info.js';
 import { echo } from './private/echo.js';
 import { goParseBool, goQuote, goTrimSpace } from './private/go-text.js';
 import { decodeStringMap, jsonKind, parseJson } from './private/json-payload.js';
 import { SpcError } from './spc-error.js';
+import { parseTemplatesOutcome, templatesOfOutcome } from './templates-outcome.js';
 import { validateVaultName, vaultUrlFor } from './vault-name.js';
 
 /** The three JSON payloads of a `MountRequest`, as the driver sends them. */
@@ -45,6 +47,11 @@ export interface ParseMountRequestOptions {
    * also write `<file>.crt` and `<file>.key`, and those names take part in the duplicate-path check.
    */
   readonly writeCertAndKeyInSeparateFiles?: boolean;
+  /**
+   * Compiles each `templates` entry (default `compileTemplate` of `@keyvault-csi/templates`); pass
+   * a `TemplateCache`'s `compile` so mounts of the same class share the compiled templates.
+   */
+  readonly compileTemplate?: (source: string) => CompiledTemplate;
   /** Most objects a mount may list (default `DEFAULT_MAX_MOUNT_OBJECTS`, 1,000). */
   readonly maxObjects?: number;
 }
@@ -59,7 +66,17 @@ export interface PendingMountRequest {
   readonly objectsText: string;
   /** The request's `permission`: the mode of objects without `filePermission`. */
   readonly defaultFileMode: number;
-  complete(objects: readonly KeyVaultObject[]): MountPlan;
+  /** The trimmed `templates` parameter (extensions.md §8), `""` without one. */
+  readonly templatesText: string;
+  /**
+   * Step 16, then the templates (ours, after every check of the reference): `templates` turns
+   * `templatesText` into the plan's templates (e.g. from a cache) and throws `SpcError`; without
+   * it they are parsed here with `options.compileTemplate`.
+   */
+  complete(
+    objects: readonly KeyVaultObject[],
+    templates?: (objects: readonly KeyVaultObject[]) => readonly TemplateFile[],
+  ): MountPlan;
 }
 
 /** Attribute keys kubelet adds when the CSIDriver has `podInfoOnMount: true`. */
@@ -179,12 +196,28 @@ function begin(request: MountRequestPayload, options: ParseMountRequestOptions):
   if (objectsText === '') throw new SpcError('OBJECTS_MISSING', 'objects is not set');
   const secretProviderClass = get('secretProviderClass');
 
+  const templatesText = get('templates');
+
   return {
     objectsText,
     defaultFileMode,
-    complete(objects) {
+    templatesText,
+    complete(objects, templates) {
       // 16
       validateVaultName(keyvaultName);
+      // Ours (extensions.md §8): compiled now, rendered after the fetch.
+      const frozenObjects = Object.isFrozen(objects) ? objects : Object.freeze([...objects]);
+      const templateFiles =
+        templatesText === ''
+          ? []
+          : templates
+            ? templates(frozenObjects)
+            : templatesOfOutcome(
+                parseTemplatesOutcome(templatesText, defaultFileMode, frozenObjects, {
+                  writeCertAndKeyInSeparateFiles: options.writeCertAndKeyInSeparateFiles ?? false,
+                  ...(options.compileTemplate ? { compile: options.compileTemplate } : {}),
+                }),
+              );
       return Object.freeze({
         pod,
         keyvaultName,
@@ -192,7 +225,8 @@ function begin(request: MountRequestPayload, options: ParseMountRequestOptions):
         tenantId,
         cloud,
         identity,
-        objects: Object.isFrozen(objects) ? objects : Object.freeze([...objects]),
+        objects: frozenObjects,
+        templates: Object.isFrozen(templateFiles) ? templateFiles : Object.freeze([...templateFiles]),
         defaultFileMode,
         secretProviderClass,
       });

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { benchPods, median, mountAttributes, runPool } from './mount-load.js';
+import { benchPods, median, mountAttributes, runPool, templatesParameter } from './mount-load.js';
 
 describe('runPool', () => {
   it('keeps at most `concurrency` tasks in flight and returns results in task order', async () => {
@@ -37,5 +37,17 @@ describe('helpers', () => {
     expect(attributes['objects']).toBe(
       'array:\n  - |\n    objectName: a\n    objectType: secret\n  - |\n    objectName: b\n    objectType: secret\n',
     );
+  });
+
+  it('builds 5 templates that together read each of 20 secrets once (twice: text and base64)', () => {
+    const names = Array.from({ length: 20 }, (_, i) => `s-${i}`);
+    const text = templatesParameter(names, 5);
+    expect(text.match(/fileName: rendered\/t\d\.env/g)).toEqual(
+      [0, 1, 2, 3, 4].map((t) => `fileName: rendered/t${t}.env`),
+    );
+    for (const name of names) {
+      // Each template is a JSON string inside the YAML: quotes are escaped.
+      expect(text.split(`(file \\"${name}\\")`).length - 1, name).toBe(2);
+    }
   });
 });

@@ -18,14 +18,38 @@ export function benchPods(prefix: string, count: number): BenchPod[] {
 }
 
 /** The Mount `attributes` the driver sends for a pod-identity SecretProviderClass of these secrets. */
-export function mountAttributes(vault: string, secretNames: readonly string[], pod: BenchPod): string {
+export function mountAttributes(
+  vault: string,
+  secretNames: readonly string[],
+  pod: BenchPod,
+  extraParameters: Readonly<Record<string, string>> = {},
+): string {
   const objects = `array:\n${secretNames
     .map((name) => `  - |\n    objectName: ${name}\n    objectType: secret\n`)
     .join('')}`;
   return driverAttributes(
-    { usePodIdentity: 'true', keyvaultName: vault, tenantId: 'bench-tenant', objects },
+    { usePodIdentity: 'true', keyvaultName: vault, tenantId: 'bench-tenant', objects, ...extraParameters },
     { ...pod, serviceAccountName: 'default' },
   );
+}
+
+/**
+ * A `templates` parameter (extensions.md §8) of `count` templates over `secretNames`: each renders
+ * an env-style file from its share of the secrets with `file`, `trim` and `base64`, and one
+ * `exists` test, like a real `.env` or connection-string template.
+ */
+export function templatesParameter(secretNames: readonly string[], count: number): string {
+  const entries: string[] = [];
+  for (let t = 0; t < count; t++) {
+    const mine = secretNames.filter((_, i) => i % count === t);
+    const lines = mine.map(
+      (name, i) => `KEY_${i}={{trim (file "${name}")}}\nKEY_${i}_B64={{base64 (file "${name}")}}`,
+    );
+    lines.push(`{{#if (exists "${mine[0] ?? 'none'}")}}PRESENT=1{{/if}}`);
+    const template = `${lines.join('\n')}\n`;
+    entries.push(`  - |\n    fileName: rendered/t${t}.env\n    template: ${JSON.stringify(template)}\n`);
+  }
+  return `array:\n${entries.join('')}`;
 }
 
 export interface MountResult {

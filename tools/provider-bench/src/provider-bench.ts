@@ -17,6 +17,7 @@ import {
   mountAttributes,
   mountOnce,
   runPool,
+  templatesParameter,
 } from './mount-load.js';
 import { auditOutput } from './output-audit.js';
 import { PeakSampler, readProcess } from './process-sampler.js';
@@ -187,6 +188,37 @@ export async function runProviderBench(options: ProviderBenchOptions): Promise<P
       unit: '×',
       target: '< 3×',
       met: median(fifty) / rtt < 3,
+    });
+    // Templates (issue 19): 20 secrets plus 5 templates rendered from them, 20 ms per request,
+    // against the same 20 secrets without templates: the difference is what rendering costs.
+    const twenty = latencyNames.slice(0, 20);
+    const plain20 = mountAttributes('kv-latency', twenty, latencyPod);
+    const templated20 = mountAttributes('kv-latency', twenty, latencyPod, {
+      templates: templatesParameter(twenty, 5),
+    });
+    const withTemplates = check(await mountOnce(client, templated20), '20 secrets + 5 templates');
+    if ((withTemplates.response?.files.length ?? 0) !== 25) {
+      throw new Error(`20 secrets + 5 templates returned ${withTemplates.response?.files.length} files`);
+    }
+    const plainMs: number[] = [];
+    const templatedMs: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      plainMs.push(check(await mountOnce(client, plain20), '20-secret mount').ms);
+      templatedMs.push(check(await mountOnce(client, templated20), '20 secrets + 5 templates').ms);
+    }
+    add({
+      scenario: 'latency',
+      id: 'latency.templatesMs',
+      label: 'one mount of 20 secrets + 5 templates, 20 ms per request (median of 5)',
+      value: median(templatedMs),
+      unit: 'ms',
+    });
+    add({
+      scenario: 'latency',
+      id: 'latency.templatesOverheadMs',
+      label: '… minus the same 20 secrets without templates (median of 5)',
+      value: median(templatedMs) - median(plainMs),
+      unit: 'ms',
     });
     add({
       scenario: 'latency',

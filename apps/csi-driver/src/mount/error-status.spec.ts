@@ -8,6 +8,7 @@ import {
 } from '@keyvault-csi/keyvault-fetcher';
 import { NmiError, type NmiErrorCode } from '@keyvault-csi/nmi-client';
 import { type KeyVaultObject, SpcError } from '@keyvault-csi/spc';
+import { TemplateRenderError } from '@keyvault-csi/templates';
 import { describe, expect, it } from 'vitest';
 import { CredentialError, type CredentialErrorCode } from '../credentials/credential-error.js';
 import { MountBudgetExceededError, MountCancelledError, mountErrorStatus } from './error-status.js';
@@ -176,5 +177,23 @@ describe('mountErrorStatus', () => {
     );
     expect(Buffer.byteLength(result.details)).toBeLessThanOrEqual(4096);
     expect(result.details).not.toMatch(/[\uD800-\uDFFF]/);
+  });
+});
+
+describe('templates (extensions.md §8)', () => {
+  it('a render failure is FAILED_PRECONDITION with the template error text and its code', () => {
+    const failure = mountErrorStatus(
+      new TemplateRenderError(
+        'TEMPLATE_FILE_NOT_FOUND',
+        'conf/db.url',
+        'file: file "db" is not a file of this mount',
+      ),
+    );
+    expect(failure).toEqual({
+      code: status.FAILED_PRECONDITION,
+      errorCode: 'TEMPLATE_FILE_NOT_FOUND',
+      details:
+        'failed to mount objects, error: template conf/db.url: file: file "db" is not a file of this mount',
+    });
   });
 });

@@ -2,6 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { MountFetchError, NothingToMountError } from '@keyvault-csi/keyvault-fetcher';
 import { NmiError } from '@keyvault-csi/nmi-client';
 import { SpcError } from '@keyvault-csi/spc';
+import { TemplateRenderError } from '@keyvault-csi/templates';
 import { CredentialError } from '../credentials/credential-error.js';
 import { boundStatusMessage } from '../grpc/status-message.js';
 import { MountMemoryError } from './mount-memory.js';
@@ -104,6 +105,9 @@ export function mountErrorStatus(error: unknown): MountErrorStatus {
 
 function classify(error: unknown): { code: status; errorCode: string } {
   if (error instanceof SpcError) return { code: status.INVALID_ARGUMENT, errorCode: `SPC:${error.code}` };
+  // extensions.md §8: the objects were fetched but a template cannot be rendered from them.
+  if (error instanceof TemplateRenderError)
+    return { code: status.FAILED_PRECONDITION, errorCode: error.code };
   if (error instanceof NmiError)
     return { code: NMI_CODES[error.code] ?? status.INTERNAL, errorCode: error.code };
   if (error instanceof CredentialError)

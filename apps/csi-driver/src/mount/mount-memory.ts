@@ -162,6 +162,11 @@ export class MountBytes implements MountByteBudget {
     this.maxBytes = maxBytes;
   }
 
+  /** Bytes charged so far (granted or waiting): what is left of `maxBytes` is all the mount may add. */
+  get charged(): number {
+    return this.#charged;
+  }
+
   charge(bytes: number, signal: AbortSignal): void | Promise<void> {
     if (this.#released) throw new MountMemoryError('MOUNT_BYTES_EXCEEDED', 'the mount already answered');
     const total = this.#charged + bytes;

@@ -6,12 +6,15 @@ import {
   DEFAULT_MAX_MOUNT_OBJECTS,
   type MountPlan,
   objectsOfOutcome,
+  templatesOfOutcome,
 } from '@keyvault-csi/spc';
+import { renderTemplates, TemplateRenderError } from '@keyvault-csi/templates';
 import { AzureCredentials, type MountCredential } from '../credentials/azure-credentials.js';
 import { identityResolutionFailure } from './identity-failure.js';
 import { podIdentityKeyFor } from './identity-key.js';
-import { InFlightBytes } from './mount-memory.js';
+import { describeLimit, InFlightBytes, type MountBytes, MountMemoryError } from './mount-memory.js';
 import { ObjectsCache } from './objects-cache.js';
+import { TemplatesCache } from './templates-cache.js';
 
 /** `--max-mount-bytes`: the driver's default `--max-call-recv-msg-size`, which drops more anyway. */
 export const DEFAULT_MAX_MOUNT_BYTES = 4 * 1024 * 1024;
@@ -60,7 +63,7 @@ export interface MountServiceOptions {
   readonly azureCredentials?: Pick<AzureCredentials, 'forMount'>;
   /** `--max-mount-objects` (default 1,000). */
   readonly maxMountObjects?: number;
-  /** `--max-mount-bytes` (default 4 MiB). */
+  /** `--max-mount-bytes` (default 4 MiB): fetched files and rendered templates together. */
   readonly maxMountBytes?: number;
   /** The process-wide budget of `--max-inflight-mount-bytes` (default: a new one of 16 MiB). */
   readonly inFlightBytes?: InFlightBytes;
@@ -78,11 +81,17 @@ export class MountService {
   readonly #objects: ObjectsCache;
   readonly #maxMountBytes: number;
   readonly #inFlightBytes: InFlightBytes;
+  /** Parsed and compiled `templates`, by the content of the class's texts. */
+  readonly #templates: TemplatesCache;
 
   constructor(options: MountServiceOptions) {
     this.#options = options;
     this.#azureCredentials = options.azureCredentials ?? new AzureCredentials();
     this.#objects = new ObjectsCache({
+      maxObjects: options.maxMountObjects ?? DEFAULT_MAX_MOUNT_OBJECTS,
+      writeCertAndKeyInSeparateFiles: options.writeCertAndKeyInSeparateFiles ?? false,
+    });
+    this.#templates = new TemplatesCache({
       maxObjects: options.maxMountObjects ?? DEFAULT_MAX_MOUNT_OBJECTS,
       writeCertAndKeyInSeparateFiles: options.writeCertAndKeyInSeparateFiles ?? false,
     });
@@ -109,6 +118,15 @@ export class MountService {
     );
     const plan = pending.complete(
       objectsOfOutcome(this.#objects.outcome(pending.objectsText, pending.defaultFileMode)),
+      (objects) =>
+        templatesOfOutcome(
+          this.#templates.outcome(
+            pending.templatesText,
+            pending.objectsText,
+            pending.defaultFileMode,
+            objects,
+          ),
+        ),
     );
     if (context.report) describePlan(plan, context.report);
     const { credential, identityKey } = await this.#credentialFor(plan, context, started);
@@ -123,11 +141,56 @@ export class MountService {
         deadline: context.deadline,
         byteBudget: bytes,
       });
-      return { files: result.files, objectVersions: result.objectVersions, release: () => bytes.release() };
+      const files = await this.#withTemplates(plan, result.files, bytes, context.signal);
+      return { files, objectVersions: result.objectVersions, release: () => bytes.release() };
     } catch (error) {
       bytes.release();
       throw error;
     }
+  }
+
+  /**
+   * extensions.md §8: every template rendered after every object is fetched, from those files only.
+   * Rendered bytes are charged to the mount's byte budget like fetched ones: a render is bounded by
+   * what the fetched files left of `--max-mount-bytes`, and each rendered file then takes its room
+   * in the process-wide budget (it may wait there, as a fetched object does).
+   */
+  async #withTemplates(
+    plan: MountPlan,
+    files: readonly MountedFile[],
+    bytes: MountBytes,
+    signal: AbortSignal,
+  ): Promise<readonly MountedFile[]> {
+    const templates = plan.templates ?? [];
+    if (templates.length === 0) return files;
+    const left = bytes.maxBytes - bytes.charged;
+    let rendered: readonly MountedFile[];
+    try {
+      rendered = renderTemplates(
+        templates.map((t) => ({ fileName: t.fileName, mode: t.fileMode, template: t.template })),
+        files,
+        { maxOutputBytes: left },
+      );
+    } catch (error) {
+      if (error instanceof TemplateRenderError && error.code === 'TEMPLATE_OUTPUT_TOO_LARGE') {
+        throw new MountMemoryError(
+          'MOUNT_BYTES_EXCEEDED',
+          `template ${error.fileName}: the mount's files exceed the per-mount budget of ${describeLimit(bytes.maxBytes, 'max-mount-bytes')}: ${bytes.charged} bytes fetched, the templates' output does not fit in the ${left} bytes left`,
+        );
+      }
+      throw error;
+    }
+    for (const file of rendered) {
+      try {
+        await bytes.charge(file.contents.byteLength, signal);
+      } catch (error) {
+        if (error instanceof MountMemoryError) {
+          throw new MountMemoryError(error.code, `template ${file.path}: ${error.message}`);
+        }
+        throw error;
+      }
+    }
+    return [...files, ...rendered];
   }
 
   /** The credential the mode rules of docs/spc-parameters.md §2 select and its identityKey. */

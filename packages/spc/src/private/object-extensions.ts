@@ -1,3 +1,4 @@
+import { compileJmesPath } from '@keyvault-csi/templates';
 import { checkFilePath } from '../file-path.js';
 import type { JmesPathFile, KeyVaultObject } from '../mount-plan.js';
 import type { ObjectField, ObjectTextField, PathClaim } from '../objects.js';
@@ -5,7 +6,6 @@ import type { SpcErrorCode } from '../spc-error.js';
 import { validateVaultName } from '../vault-name.js';
 import { echo } from './echo.js';
 import { goParseBool, goQuote } from './go-text.js';
-import { compileJmesPath } from './jmes-path.js';
 import type { DecodedJmesPath, DecodedTags } from './nested-fields.js';
 import { wildcardRegExp } from './wildcard.js';
 
