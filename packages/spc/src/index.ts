@@ -86,9 +86,8 @@ export {
   EXTENSION_TEXT_FIELDS,
   OBJECT_FIELDS,
   type ObjectField,
-  type ParseObjectsOptions,
-  parseObjects,
-} from './objects.js';
+} from './object-fields.js';
+export { type ParseObjectsOptions, parseObjects } from './objects.js';
 export {
   type ObjectsOutcome,
   type ObjectsOutcomeOptions,
