@@ -11,7 +11,8 @@ import {
   parseSecretProviderClasses,
   SpcError,
 } from './index.js';
-import { decodeSimpleItem, decodeYamlItem } from './objects.js';
+import { decodeYamlItem } from './private/decode-object.js';
+import { decodeSimpleItem } from './private/decode-simple-object.js';
 
 /** Runs `action`; passes when it returns or throws an SpcError, fails on anything else. */
 function onlySpcErrors(action: () => unknown): void {

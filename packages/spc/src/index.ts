@@ -17,6 +17,12 @@ export {
   type LintOnlyCode,
 } from './diagnostic.js';
 export {
+  buildDriverAttributes,
+  buildMountAttributes,
+  type MountPod,
+  marshalGoStringMap,
+} from './driver-attributes.js';
+export {
   checkFilePath,
   type FilePathProblem,
   MAX_FILE_NAME_ELEMENT_BYTES,
@@ -55,10 +61,6 @@ export {
   toReportDiagnostic,
 } from './lint-report.js';
 export {
-  buildDriverAttributes,
-  buildMountAttributes,
-  type MountPod,
-  marshalGoStringMap,
   parseSecretProviderClasses,
   type SecretObject,
   type SecretObjectData,
@@ -84,9 +86,8 @@ export {
   EXTENSION_TEXT_FIELDS,
   OBJECT_FIELDS,
   type ObjectField,
-  type ParseObjectsOptions,
-  parseObjects,
-} from './objects.js';
+} from './object-fields.js';
+export { type ParseObjectsOptions, parseObjects } from './objects.js';
 export {
   type ObjectsOutcome,
   type ObjectsOutcomeOptions,

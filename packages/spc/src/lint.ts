@@ -2,13 +2,13 @@ import { isBuiltInCloudName, resolveCloud } from './clouds.js';
 import type { Diagnostic, DiagnosticCode, DiagnosticSeverity } from './diagnostic.js';
 import { SERVICE_ACCOUNT_TOKENS_KEY } from './identity.js';
 import { type LocatedSecretProviderClass, readManifests } from './manifest.js';
-import { analyzeObjects, type ObjectsAnalysis } from './objects.js';
 import {
   POD_NAME_KEY,
   POD_NAMESPACE_KEY,
   POD_UID_KEY,
   SERVICE_ACCOUNT_NAME_KEY,
 } from './parse-mount-request.js';
+import { analyzeObjects, type ObjectsAnalysis } from './private/analyze-objects.js';
 import { echo } from './private/echo.js';
 import { goLeadingSpaceLength, goParseBool, goQuote, goToUpper, goTrimSpace } from './private/go-text.js';
 import { suggestName } from './private/suggest.js';

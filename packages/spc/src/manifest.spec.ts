@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYamlDocument } from 'yaml';
+import { SPEC_EXAMPLE } from '../test/manifests.js';
 import {
   buildMountAttributes,
   lintSecretProviderClass,
@@ -10,26 +11,6 @@ import {
 } from './index.js';
 
 const EXAMPLES = new URL('../../../examples/pod-identity/', import.meta.url);
-const SPEC_EXAMPLE = `apiVersion: secrets-store.csi.x-k8s.io/v1
-kind: SecretProviderClass
-metadata: {name: kv-shop, namespace: shop}
-spec:
-  provider: azure
-  parameters:
-    usePodIdentity: "true"
-    keyvaultName: kv-shop
-    tenantId: 72f988bf-0000-0000-0000-000000000000
-    objects: |
-      array:
-        - |
-          objectName: db-password
-          objectType: secret
-        - |
-          objectName: tls-cert
-          objectType: secret
-          objectAlias: tls/bundle.pem
-          filePermission: 0600
-`;
 
 describe('parseSecretProviderClasses', () => {
   it('parses a v1 class with parameters kept as strings', () => {
@@ -115,33 +96,6 @@ describe('parseSecretProviderClasses', () => {
   it('returns nothing for a stream without SecretProviderClass', () => {
     expect(parseSecretProviderClasses('')).toEqual([]);
     expect(parseSecretProviderClasses('kind: Pod\n')).toEqual([]);
-  });
-});
-
-describe('buildMountAttributes', () => {
-  it('merges parameters, volume attributes and pod fields like the driver, keys sorted and Go-escaped', () => {
-    const [spc] = parseSecretProviderClasses(SPEC_EXAMPLE);
-    const attributes = buildMountAttributes(
-      spc!,
-      {
-        name: 'web-0',
-        namespace: 'shop',
-        uid: '00000000-0000-4000-8000-000000000001',
-        serviceAccountName: 'web',
-      },
-      { secretProviderClass: 'kv-shop', keyvaultName: 'kv-other', note: '<&>' },
-    );
-    const decoded = JSON.parse(attributes) as Record<string, string>;
-    expect(Object.keys(decoded)).toEqual([...Object.keys(decoded)].sort());
-    expect(decoded.keyvaultName).toBe('kv-other');
-    expect(decoded['csi.storage.k8s.io/pod.name']).toBe('web-0');
-    expect(attributes).toContain('"note":"\\u003c\\u0026\\u003e"');
-    const plan = parseMountRequest({ attributes, secrets: 'null', permission: '420' });
-    expect(plan.vaultUrl).toBe('https://kv-other.vault.azure.net/');
-    expect(plan.objects.map((o) => [o.fileName, o.fileMode])).toEqual([
-      ['db-password', 420],
-      ['tls/bundle.pem', 384],
-    ]);
   });
 });
 

@@ -1,19 +1,22 @@
-import { isMap, isScalar, isSeq, type Scalar, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Scalar } from 'yaml';
 import type { DiagnosticCode, DiagnosticSeverity } from './diagnostic.js';
-import {
-  POD_NAME_KEY,
-  POD_NAMESPACE_KEY,
-  POD_UID_KEY,
-  SERVICE_ACCOUNT_NAME_KEY,
-} from './parse-mount-request.js';
 import { echo } from './private/echo.js';
 import { goQuote } from './private/go-text.js';
+import {
+  entriesOf,
+  entryFor,
+  type ManifestIssue,
+  mapEntries,
+  offsetOf,
+  requiredText,
+  stringRecord,
+  text,
+} from './private/manifest-entries.js';
 import {
   goShortTag,
   isNullScalar,
   parseYaml,
   type YamlDocument,
-  type YamlNode,
   type YamlSource,
 } from './private/yaml-source.js';
 import { SpcError } from './spc-error.js';
@@ -76,13 +79,7 @@ export function parseSecretProviderClasses(yamlText: string): SecretProviderClas
   return read.classes.map((located) => located.spc);
 }
 
-/** One finding in a manifest, located by offset. */
-export interface ManifestIssue {
-  readonly severity: DiagnosticSeverity;
-  readonly code: DiagnosticCode;
-  readonly message: string;
-  readonly offset: number;
-}
+export type { ManifestIssue } from './private/manifest-entries.js';
 
 export interface LocatedParameter {
   readonly value: string;
@@ -152,12 +149,6 @@ export function readManifests(text: string): ManifestRead {
 function isEmptyDocument(document: YamlDocument): boolean {
   const contents = document.document.contents;
   return contents === null || isNullScalar(document.resolve(contents) ?? null);
-}
-
-interface Entry {
-  readonly keyOffset: number;
-  readonly value: YamlNode | null;
-  readonly valueOffset: number;
 }
 
 function readDocument(
@@ -347,133 +338,4 @@ function readDocument(
     documentIndex,
   });
   return { spc, documentOffset, parametersOffset, parameters, secretObjectRefs };
-}
-
-function entriesOf(document: YamlDocument, map: YAMLMap): Map<string, Entry> {
-  const entries = new Map<string, Entry>();
-  for (const pair of map.items) {
-    const key = pair.key === null ? null : (document.resolve(pair.key) ?? null);
-    if (key === null || !isScalar(key)) continue;
-    const keyOffset = key.range?.[0] ?? 0;
-    const value = pair.value === null ? null : (document.resolve(pair.value) ?? null);
-    // An alias keeps the position of the reference, not of the anchored node.
-    const valueOffset = offsetOf(pair.value, keyOffset);
-    entries.set(String(key.value), { keyOffset, value, valueOffset });
-  }
-  return entries;
-}
-
-function offsetOf(node: unknown, fallback: number): number {
-  const range = (node as { range?: readonly number[] } | null)?.range;
-  return range?.[0] ?? fallback;
-}
-
-function entryFor(document: YamlDocument, node: unknown): Entry {
-  const offset = offsetOf(node, 0);
-  return {
-    keyOffset: offset,
-    value: node === null ? null : (document.resolve(node) ?? null),
-    valueOffset: offset,
-  };
-}
-
-function mapEntries(
-  document: YamlDocument,
-  entry: Entry | undefined,
-  where: string,
-  issues: ManifestIssue[],
-): Map<string, Entry> | undefined {
-  if (!entry || entry.value === null || isNullScalar(entry.value)) return undefined;
-  if (!isMap(entry.value)) {
-    issues.push({
-      severity: 'error',
-      code: 'INVALID_MANIFEST',
-      message: `${where} must be a mapping`,
-      offset: entry.valueOffset,
-    });
-    return undefined;
-  }
-  return entriesOf(document, entry.value);
-}
-
-function text(entry: Entry | undefined): string {
-  const value = entry?.value;
-  if (!value || !isScalar(value) || isNullScalar(value)) return '';
-  return String(value.value);
-}
-
-function requiredText(
-  entries: Map<string, Entry>,
-  key: string,
-  where: string,
-  offset: number,
-  issues: ManifestIssue[],
-): string {
-  const value = text(entries.get(key));
-  if (value === '') {
-    issues.push({ severity: 'error', code: 'MISSING_FIELD', message: `${where}.${key} is required`, offset });
-  }
-  return value;
-}
-
-function stringRecord(
-  document: YamlDocument,
-  entry: Entry | undefined,
-  where: string,
-  issues: ManifestIssue[],
-): Readonly<Record<string, string>> {
-  const record: Record<string, string> = Object.create(null);
-  for (const [key, value] of mapEntries(document, entry, where, issues) ?? []) record[key] = text(value);
-  return Object.freeze(record);
-}
-
-/** Pod details kubelet adds to the attributes when the CSIDriver has `podInfoOnMount: true`. */
-export interface MountPod {
-  readonly name: string;
-  readonly namespace: string;
-  readonly uid?: string;
-  readonly serviceAccountName?: string;
-}
-
-/**
- * The `attributes` JSON the driver sends for a pod mounting this class: the parameters, then the
- * pod volume's `volumeAttributes` over them, then kubelet's pod fields; keys sorted and `<`, `>`,
- * `&` escaped as Go's encoder does. Useful for offline checks and one-shot mounts.
- */
-export function buildMountAttributes(
-  spc: SecretProviderClass,
-  pod: MountPod,
-  volumeAttributes: Readonly<Record<string, string>> = {},
-): string {
-  return buildDriverAttributes(spc.spec.parameters, pod, volumeAttributes);
-}
-
-/** {@link buildMountAttributes} from a bare `parameters` map (no manifest at hand). */
-export function buildDriverAttributes(
-  parameters: Readonly<Record<string, string>>,
-  pod: MountPod,
-  volumeAttributes: Readonly<Record<string, string>> = {},
-): string {
-  const attributes = new Map<string, string>(Object.entries(parameters));
-  for (const [key, value] of Object.entries(volumeAttributes)) attributes.set(key, value);
-  attributes.set(POD_NAME_KEY, pod.name);
-  attributes.set(POD_NAMESPACE_KEY, pod.namespace);
-  if (pod.uid !== undefined) attributes.set(POD_UID_KEY, pod.uid);
-  if (pod.serviceAccountName !== undefined) attributes.set(SERVICE_ACCOUNT_NAME_KEY, pod.serviceAccountName);
-  return marshalGoStringMap(attributes);
-}
-
-/** Go's `json.Marshal` of a `map[string]string`: keys sorted by bytes; `<`, `>`, `&`, U+2028, U+2029 escaped. */
-export function marshalGoStringMap(map: ReadonlyMap<string, string>): string {
-  const keys = [...map.keys()].sort(compareUtf8);
-  const body = keys.map((key) => `${JSON.stringify(key)}:${JSON.stringify(map.get(key))}`).join(',');
-  return `{${body}}`.replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
-
-// Go sorts map keys by bytes; UTF-16 order differs only above U+FFFF versus U+E000–U+FFFF.
-function compareUtf8(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }

@@ -1,5 +1,5 @@
 import type { KeyVaultObject } from './mount-plan.js';
-import { analyzeObjects } from './objects.js';
+import { analyzeObjects } from './private/analyze-objects.js';
 import { SpcError, type SpcErrorCode } from './spc-error.js';
 
 /**

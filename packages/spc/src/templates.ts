@@ -4,17 +4,19 @@ import type { DiagnosticCode, DiagnosticSeverity } from './diagnostic.js';
 import { checkFilePath } from './file-path.js';
 import { MAX_TEMPLATE_BYTES, MAX_TEMPLATES_BYTES, overLimit, utf8Length } from './input-limits.js';
 import type { KeyVaultObject, TemplateFile } from './mount-plan.js';
-import type { AnalyzedObject, ArrayItem } from './objects.js';
-import { readStringArray, resolveOrNull, summarize } from './objects.js';
+import type { AnalyzedObject } from './private/analyzed-object.js';
 import { echo } from './private/echo.js';
 import { goQuote, goTrimSpace } from './private/go-text.js';
 import { METADATA_SUFFIX } from './private/object-extensions.js';
+import { type ArrayItem, readStringArray } from './private/string-array.js';
 import { suggestName } from './private/suggest.js';
 import {
   goUnmarshalError,
   isNullScalar,
   lineOf,
   parseYaml,
+  resolveOrNull,
+  summarizeUnmarshalErrors,
   valueToSourceOffset,
   type YamlNode,
 } from './private/yaml-source.js';
@@ -177,7 +179,7 @@ export function analyzeTemplates(
   }
   if (outer.kind === 'type') {
     const prefix = 'failed to yaml unmarshal templates, error: yaml: unmarshal errors:';
-    const mountMessage = `${prefix}\n  ${summarize(outer.errors.map((e) => e.text)).join('\n  ')}`;
+    const mountMessage = `${prefix}\n  ${summarizeUnmarshalErrors(outer.errors.map((e) => e.text)).join('\n  ')}`;
     outer.errors.forEach((error, i) => {
       report(
         {
@@ -360,7 +362,7 @@ function decodeItem(item: ArrayItem, index: number, report: Report): DecodedTemp
   const aliasProblem = document?.aliasProblem();
   if (aliasProblem) return syntax(aliasProblem.offset, aliasProblem.message);
   if (errors.length > 0) {
-    const mountMessage = `${prefix}yaml: unmarshal errors:\n  ${summarize(errors.map((e) => e.text)).join('\n  ')}`;
+    const mountMessage = `${prefix}yaml: unmarshal errors:\n  ${summarizeUnmarshalErrors(errors.map((e) => e.text)).join('\n  ')}`;
     errors.forEach((error, i) => {
       report(
         {

@@ -116,3 +116,14 @@ export function goToUpper(text: string): string {
 export function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
+
+// strings.EqualFold against an ASCII word: Unicode simple folding adds `ſ` (s) and `K` (Kelvin, k).
+export function equalFold(text: string, word: string): boolean {
+  if (text.length !== word.length) return false;
+  return (
+    text
+      .toLowerCase()
+      .replace(/ſ/g, 's')
+      .replace(/\u212a/g, 'k') === word
+  );
+}

@@ -1,9 +1,10 @@
 import { compileJmesPath } from '@keyvault-csi/templates';
 import { checkFilePath } from '../file-path.js';
 import type { JmesPathFile, KeyVaultObject } from '../mount-plan.js';
-import type { ObjectField, ObjectTextField, PathClaim } from '../objects.js';
+import type { ObjectField, ObjectTextField } from '../object-fields.js';
 import type { SpcErrorCode } from '../spc-error.js';
 import { validateVaultName } from '../vault-name.js';
+import type { PathClaim } from './analyzed-object.js';
 import { echo } from './echo.js';
 import { goParseBool, goQuote } from './go-text.js';
 import type { DecodedJmesPath, DecodedTags } from './nested-fields.js';

@@ -321,3 +321,20 @@ function upperBound(sorted: readonly number[], value: number): number {
 export function lineOf(source: YamlSource, offset: number): number {
   return source.lineCounter.linePos(offset).line;
 }
+
+/** The node `node` stands for (an alias resolved), or `null`. */
+export function resolveOrNull(document: YamlDocument, node: unknown): YamlNode | null {
+  if (node === null || node === undefined) return null;
+  return document.resolve(node) ?? null;
+}
+
+const MAX_UNMARSHAL_ERRORS_SHOWN = 10;
+
+/** Go's yaml.v3 lists every unmarshal error; ours stop after ten lines so an echoed error stays bounded. */
+export function summarizeUnmarshalErrors(lines: string[]): string[] {
+  if (lines.length <= MAX_UNMARSHAL_ERRORS_SHOWN) return lines;
+  return [
+    ...lines.slice(0, MAX_UNMARSHAL_ERRORS_SHOWN),
+    `... and ${lines.length - MAX_UNMARSHAL_ERRORS_SHOWN} more`,
+  ];
+}
