@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { TokenCredential } from '@azure/core-auth';
+import { SingleFlight } from '@keyvault-csi/internal';
 import { LRUCache } from 'lru-cache';
 import {
   KeyVaultObjectError,
@@ -35,7 +36,6 @@ import { metadataFile } from './private/object-metadata.js';
 import { DEFAULT_H2_PING_INTERVAL_MS } from './private/proxy-dispatcher.js';
 import { type ListedVersion, selectVersions } from './private/select-versions.js';
 import { SharedTransport } from './private/shared-transport.js';
-import { SingleFlight } from './private/single-flight.js';
 import { abortableSleep, withThrottleRetry } from './private/throttle-retry.js';
 import { type GatedClient, VaultClients } from './private/vault-clients.js';
 
