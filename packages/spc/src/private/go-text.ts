@@ -111,8 +111,3 @@ export function goToUpper(text: string): string {
   }
   return out;
 }
-
-/** Length in UTF-8 bytes, as Go's `len(string)`. */
-export function utf8Length(text: string): number {
-  return Buffer.byteLength(text, 'utf8');
-}
