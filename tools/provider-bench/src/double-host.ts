@@ -11,6 +11,7 @@ import type {
   KeyVaultCounts,
   NmiCounts,
 } from './double-protocol.js';
+import { vaultRequestKinds } from './vault-request-kinds.js';
 
 const [role, tlsDir, optionsJson] = process.argv.slice(2);
 const hostOptions = JSON.parse(optionsJson || '{}') as { tokenLifetimeSeconds?: number };
@@ -58,7 +59,17 @@ if (role === 'nmi') {
         return undefined;
       case 'kv.stats': {
         const { total, probes, authorized, rejected, tunnels, byStatus } = kv.stats();
-        return { total, probes, authorized, rejected, tunnels, byStatus } satisfies KeyVaultCounts;
+        const { listPages, secretGets } = vaultRequestKinds(kv.requests);
+        return {
+          total,
+          probes,
+          authorized,
+          rejected,
+          tunnels,
+          listPages,
+          secretGets,
+          byStatus,
+        } satisfies KeyVaultCounts;
       }
       case 'kv.resetStats':
         kv.resetStats();

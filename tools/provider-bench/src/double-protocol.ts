@@ -41,6 +41,10 @@ export interface KeyVaultCounts {
   readonly authorized: number;
   readonly rejected: number;
   readonly tunnels: number;
+  /** Authorized list pages (`GET /secrets`, each `nextLink` one more). */
+  readonly listPages: number;
+  /** Authorized reads of one secret (`GET /secrets/<name>[/<version>]`). */
+  readonly secretGets: number;
   readonly byStatus: Readonly<Record<string, number>>;
 }
 

@@ -21,6 +21,7 @@ import {
 } from './mount-load.js';
 import { auditOutput } from './output-audit.js';
 import { PeakSampler, readProcess } from './process-sampler.js';
+import { wildcardFloorMs } from './wildcard-floor.js';
 
 export interface ProviderBenchOptions {
   /** Scale factor for a quick smoke run (1 = the issue's sizes). */
@@ -38,6 +39,11 @@ export interface ProviderBenchResult {
 }
 
 const MIB = 1024;
+/** Issue 13's wildcard row: secrets in the vault, all matching, listed 25 a page (Key Vault's maximum). */
+const WILDCARD_SECRETS = 200;
+const LIST_PAGE_SIZE = 25;
+/** The daemon's `--max-concurrency` default (requests in flight per vault). */
+const PER_VAULT_CONCURRENCY = 64;
 
 /**
  * Every scenario of issue 7 §1 against the built daemon, the fake NMI and the Key Vault emulator,
@@ -104,6 +110,7 @@ export async function runProviderBench(options: ProviderBenchOptions): Promise<P
       return Object.keys(secrets);
     };
     const latencyNames = await seed('kv-latency', 'lat', 50);
+    await seed('kv-wildcard', 'wild', WILDCARD_SECRETS);
     const burstNames = await seed('kv-burst', 'burst', 10);
     const throughputNames = await seed('kv-throughput', 'tp', 5);
     const latencyPod = benchPods('latency', 1)[0]!;
@@ -228,6 +235,87 @@ export async function runProviderBench(options: ProviderBenchOptions): Promise<P
       unit: 'ms',
     });
 
+    // Wildcard (issue 13): one object `objectName: wild-*` matching all 200 secrets of its vault.
+    // The SDK lists without `maxresults`, so the emulator pages as Key Vault does, 25 a page: 8 list
+    // pages one after another (each nextLink comes from the page before), then 200 GETs.
+    log('wildcard');
+    const wildcard = mountAttributes('kv-wildcard', ['wild-*'], latencyPod);
+    const expectWildcardFiles = (r: MountResult) => {
+      const files = check(r, `wildcard mount of ${WILDCARD_SECRETS} secrets`).response?.files.length ?? 0;
+      if (files !== WILDCARD_SECRETS) throw new Error(`wildcard mount returned ${files} files`);
+      return r;
+    };
+    expectWildcardFiles(await mountOnce(client, wildcard)); // the new vault's challenge
+    const wildcardMs: number[] = [];
+    let wildcardCounts: KeyVaultCounts | undefined;
+    const wildcardCpu0 = readProcess(daemon.pid).cpuSeconds;
+    for (let i = 0; i < 3; i++) {
+      await resetCounts();
+      wildcardMs.push(expectWildcardFiles(await mountOnce(client, wildcard)).ms);
+      wildcardCounts = await kvCounts();
+    }
+    const wildcardCpuMs = ((readProcess(daemon.pid).cpuSeconds - wildcardCpu0) / 3) * 1000;
+    if (!wildcardCounts) throw new Error('unreachable');
+    const wildcardFloor = wildcardFloorMs({
+      matches: WILDCARD_SECRETS,
+      listed: WILDCARD_SECRETS,
+      pageSize: LIST_PAGE_SIZE,
+      concurrency: PER_VAULT_CONCURRENCY,
+      latencyMs: 20,
+    });
+    add({
+      scenario: 'wildcard',
+      id: 'wildcard.mountMs',
+      label: `one wildcard mount of ${WILDCARD_SECRETS} secrets (\`wild-*\`), ${LIST_PAGE_SIZE} a list page, 20 ms per request (median of 3)`,
+      value: median(wildcardMs),
+      unit: 'ms',
+    });
+    add({
+      scenario: 'wildcard',
+      id: 'wildcard.listPages',
+      label: '… Key Vault list pages (one mount)',
+      value: wildcardCounts.listPages,
+      unit: '',
+      target: `${Math.ceil(WILDCARD_SECRETS / LIST_PAGE_SIZE)}`,
+      met: wildcardCounts.listPages === Math.ceil(WILDCARD_SECRETS / LIST_PAGE_SIZE),
+    });
+    add({
+      scenario: 'wildcard',
+      id: 'wildcard.secretGets',
+      label: '… Key Vault secret GETs (one mount)',
+      value: wildcardCounts.secretGets,
+      unit: '',
+      target: `${WILDCARD_SECRETS}`,
+      met: wildcardCounts.secretGets === WILDCARD_SECRETS,
+    });
+    add({
+      scenario: 'wildcard',
+      id: 'wildcard.keyVaultRequests',
+      label: '… Key Vault requests in all (with a token, plus challenge probes)',
+      value: wildcardCounts.authorized + wildcardCounts.probes,
+      unit: '',
+    });
+    add({
+      scenario: 'wildcard',
+      id: 'wildcard.daemonCpuMs',
+      label: '… daemon CPU time per wildcard mount (user + system, mean of 3)',
+      value: wildcardCpuMs,
+      unit: 'ms',
+    });
+    add({
+      scenario: 'wildcard',
+      id: 'wildcard.floorMs',
+      label: `ideal: the pages one after another, then the GETs ${PER_VAULT_CONCURRENCY} at a time (--max-concurrency), 20 ms each`,
+      value: wildcardFloor,
+      unit: 'ms',
+    });
+    add({
+      scenario: 'wildcard',
+      id: 'wildcard.ratio',
+      label: '… the mount as a multiple of that ideal',
+      value: median(wildcardMs) / wildcardFloor,
+      unit: '×',
+    });
     // Cold and warm 50-secret mounts (issue 14 §2) against a bare undici client measured in this
     // run, same proxy, same double, 20 ms per request: cold = a new vault and a new identity
     // (challenge, token, connection), warm = a new pod of that identity.
