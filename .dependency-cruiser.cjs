@@ -3,10 +3,11 @@
 //   apps/csi-driver  → spc, nmi-client, keyvault-fetcher, file-writer, templates (public entry points)
 //   spc              → templates (it compiles the `templates` parameter before any network call, and
 //                      compiles `jmesPath` with the same lazily loaded JMESPath library)
-//   keyvault-fetcher → spc, types only
+//   keyvault-fetcher → spc, types only; internal
+//   nmi-client       → internal (the shared single-flight)
 //   tools            → libraries, and the app only through its `/proto` subpath
 //   e2e              → tools and libraries; the app only through `/proto` (it runs the daemon as a process)
-// Nevers: templates, file-writer and nmi-client import nothing of ours; spc nothing but templates; no library imports tools or the app;
+// Nevers: internal, templates and file-writer import nothing of ours; nmi-client nothing but internal; spc nothing but templates; no library imports tools or the app;
 // no product code imports a devDependency; nobody outside a package reaches past its public entry.
 // Tests of a package (*.spec.ts, test/) may use the test doubles in tools/.
 
@@ -49,18 +50,36 @@ module.exports = {
       to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'] },
     },
     {
-      name: 'nmi-client-imports-nothing-of-ours',
-      comment: '@keyvault-csi/nmi-client is a TokenCredential over HTTP: no workspace imports.',
+      name: 'internal-imports-nothing-of-ours',
+      comment: '@keyvault-csi/internal holds mechanisms the libraries share; it depends on none of them.',
+      severity: 'error',
+      from: { path: '^packages/internal/src/', pathNot: TEST },
+      to: { path: OURS, pathNot: '^packages/internal/' },
+    },
+    {
+      name: 'internal-has-no-dependency',
+      comment: '@keyvault-csi/internal uses Node built-ins only.',
+      severity: 'error',
+      from: { path: '^packages/internal/src/', pathNot: TEST },
+      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'] },
+    },
+    {
+      name: 'nmi-client-imports-only-internal',
+      comment:
+        '@keyvault-csi/nmi-client is a TokenCredential over HTTP; of ours it takes only the single-flight ' +
+        'of @keyvault-csi/internal.',
       severity: 'error',
       from: { path: '^packages/nmi-client/src/', pathNot: TEST },
-      to: { path: OURS, pathNot: '^packages/nmi-client/' },
+      to: { path: OURS, pathNot: '^packages/(nmi-client|internal)/' },
     },
     {
       name: 'fetcher-takes-only-spc-types',
-      comment: '@keyvault-csi/keyvault-fetcher shares the object model of spc and nothing else of ours.',
+      comment:
+        '@keyvault-csi/keyvault-fetcher shares the object model of spc and the mechanisms of internal, ' +
+        'nothing else of ours.',
       severity: 'error',
       from: { path: '^packages/keyvault-fetcher/src/', pathNot: TEST },
-      to: { path: OURS, pathNot: '^packages/(keyvault-fetcher|spc)/' },
+      to: { path: OURS, pathNot: '^packages/(keyvault-fetcher|spc|internal)/' },
     },
     {
       name: 'fetcher-imports-spc-types-only',

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * Each published library as a user gets it: `npm pack` (its prepack builds and strips the dev-only
- * export condition), publint and arethetypeswrong on the tarball, then the five tarballs — and only
+ * export condition), publint and arethetypeswrong on the tarball, then the six tarballs — and only
  * they, plus their registry dependencies — installed into an empty ESM project outside the
  * workspace, where each README's first example is type-checked against the shipped .d.ts files and
  * run with the Node under test.
@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
 const bin = (name: string) => path.join(root, 'node_modules/.bin', name);
-const LIBRARIES = ['spc', 'file-writer', 'nmi-client', 'keyvault-fetcher', 'templates'] as const;
+const LIBRARIES = ['spc', 'file-writer', 'nmi-client', 'keyvault-fetcher', 'templates', 'internal'] as const;
 type Library = (typeof LIBRARIES)[number];
 const SHARED_TLS_DIR = path.join(tmpdir(), 'keyvault-csi-test-tls');
 
@@ -173,6 +173,11 @@ describe('README first examples, run from the installed tarballs', () => {
       'conf/db.url 600 postgres://app:s3cret@db.internal:5432/app',
       'TEMPLATE_FILE_NOT_FOUND template conf/db.url: file: file "db-password" is not a file of this mount',
     ]);
+  });
+
+  it('internal: two callers, one operation', async () => {
+    const out = await runExample(await compileExample('internal', firstExample('internal')));
+    expect(out.trim()).toBe("[ 'answer', 'answer' ] 1");
   });
 
   it('file-writer: writes, swaps and rejects as commented', async () => {

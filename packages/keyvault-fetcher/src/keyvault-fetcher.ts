@@ -1,5 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { TokenCredential } from '@azure/core-auth';
+import { SingleFlight } from '@keyvault-csi/internal';
+import { LRUCache } from 'lru-cache';
 import {
   KeyVaultObjectError,
   MountFetchError,
@@ -22,7 +24,6 @@ import { classifyFailure, type FailedStep, requestStatus } from './private/class
 import { ConcurrencyLimiter } from './private/concurrency-limiter.js';
 import { ContentCache } from './private/content-cache.js';
 import { extractJsonFiles } from './private/json-extract.js';
-import { LruMap } from './private/lru-map.js';
 import { MountSignal } from './private/mount-signal.js';
 import {
   type ConversionOptions,
@@ -35,7 +36,6 @@ import { metadataFile } from './private/object-metadata.js';
 import { DEFAULT_H2_PING_INTERVAL_MS } from './private/proxy-dispatcher.js';
 import { type ListedVersion, selectVersions } from './private/select-versions.js';
 import { SharedTransport } from './private/shared-transport.js';
-import { SingleFlight } from './private/single-flight.js';
 import { abortableSleep, withThrottleRetry } from './private/throttle-retry.js';
 import { type GatedClient, VaultClients } from './private/vault-clients.js';
 
@@ -126,7 +126,7 @@ interface ObjectResult {
 export class KeyVaultFetcher {
   readonly #conversion: ConversionOptions;
   readonly #maxConcurrency: number;
-  readonly #clients: LruMap<string, VaultClients>;
+  readonly #clients: LRUCache<string, VaultClients, () => VaultClients>;
   readonly #limiters = new Map<string, ConcurrencyLimiter>();
   readonly #flights = new SingleFlight<unknown>();
   readonly #credentialErrors = new WeakSet<object>();
@@ -146,7 +146,14 @@ export class KeyVaultFetcher {
     };
     this.#maxConcurrency = options.maxConcurrency ?? 64;
     new ConcurrencyLimiter(this.#maxConcurrency); // validates the option up front
-    this.#clients = new LruMap(options.maxCachedClients ?? 256);
+    const maxCachedClients = options.maxCachedClients ?? 256;
+    if (!Number.isInteger(maxCachedClients) || maxCachedClients < 1)
+      throw new RangeError(`maxCachedClients must be a positive integer, got ${maxCachedClients}`);
+    // memo(): the entry for a key, or the one its `context` creates (kept as most recently used).
+    this.#clients = new LRUCache({
+      max: maxCachedClients,
+      memoMethod: (_key, _stale, { context }) => context(),
+    });
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
     this.#sleep = options.sleep ?? abortableSleep;
@@ -262,9 +269,8 @@ export class KeyVaultFetcher {
   ): Mount {
     const url = new URL(vaultUrl);
     const vaultKey = url.href.replace(/\/+$/, '');
-    const clients = this.#clients.getOrCreate(
-      JSON.stringify([vaultKey, request.identityKey]),
-      () =>
+    const clients = this.#clients.memo(JSON.stringify([vaultKey, request.identityKey]), {
+      context: () =>
         new VaultClients(vaultKey, {
           clientOptions: this.#options.clientOptions ?? {},
           userAgentPrefix: this.#options.userAgentPrefix,
@@ -274,7 +280,7 @@ export class KeyVaultFetcher {
           },
           onClientCreated: () => this.#emit({ type: 'client-created' }),
         }),
-    );
+    });
     releases.push(clients.lease(request.credential));
     // Read at the abort itself: the token request settles (and stops being pending) right after.
     let tokenPendingAtAbort = false;

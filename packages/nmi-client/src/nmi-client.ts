@@ -1,15 +1,18 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
+import { type SharedCall, SingleFlight } from '@keyvault-csi/internal';
 import { Agent } from 'undici';
 import { NmiError } from './nmi-error.js';
 import type { NmiEvent } from './nmi-event.js';
 import type { NmiIdentity } from './nmi-identity.js';
 import type { PodRef } from './pod-ref.js';
 import type { BackoffPolicy } from './private/backoff.js';
+import { atDeadline } from './private/deadline-timer.js';
 import { abortedError, closedError, type ErrorContext, timeoutError } from './private/errors.js';
 import { resourceFromScopes } from './private/resource.js';
 import { type CachedToken, TokenCache } from './private/token-cache.js';
 import { type FlightEnvironment, TokenFlight } from './private/token-flight.js';
+import type { InterruptReason } from './private/token-request.js';
 import type { NmiToken } from './private/token-response.js';
 import { redact } from './redact.js';
 import { identityClaimsOf } from './token-claims.js';
@@ -114,7 +117,11 @@ export class NmiClient {
   readonly #endpoint: string;
   readonly #agent: Agent;
   readonly #cache: TokenCache;
-  readonly #flights = new Map<string, TokenFlight>();
+  readonly #flights = new SingleFlight<NmiToken>();
+  /** The call behind each key in `#flights`, for the errors its callers get at their deadline. */
+  readonly #calls = new Map<string, TokenFlight>();
+  /** Aborted by close(): stops every call in flight. */
+  readonly #closing = new AbortController();
   readonly #env: FlightEnvironment;
   readonly #budgetMs: number;
   readonly #cacheMarginMs: number;
@@ -232,8 +239,7 @@ export class NmiClient {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const flight of this.#flights.values()) flight.cancel();
-    this.#flights.clear();
+    this.#closing.abort('closed' satisfies InterruptReason);
     this.#cache.clear();
     await this.#agent.destroy();
   }
@@ -280,44 +286,67 @@ export class NmiClient {
     if (deadline <= now)
       throw timeoutError({ ...context(), note: 'the deadline had passed before asking NMI' });
 
-    let flight = this.#flights.get(key);
-    if (flight !== undefined) {
-      this.#env.emit({ type: 'cache', result: 'shared' });
-    } else {
-      this.#env.emit({ type: 'cache', result: 'miss' });
-      flight = this.#startFlight(key, pod, resource, clientId, deadline);
+    // This caller leaves at its own deadline or abort; the call goes on while another caller waits.
+    const leave = new AbortController();
+    let atOwnDeadline: NmiError | undefined;
+    let call: TokenFlight | undefined;
+    const onAbort = (): void => leave.abort('abandoned' satisfies InterruptReason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const cancelTimer = atDeadline(
+      () => deadline,
+      this.#now,
+      () => {
+        atOwnDeadline = call?.deadlineError() ?? timeoutError(context());
+        // The last caller's deadline is the call's: it then ends as a timeout, not an abandonment.
+        const reason: InterruptReason =
+          call === undefined || deadline >= call.deadline ? 'deadline' : 'abandoned';
+        leave.abort(reason);
+      },
+    );
+    try {
+      const joined = this.#flights.run(
+        key,
+        { signal: leave.signal, deadline },
+        (shared) => {
+          this.#env.emit({ type: 'cache', result: 'miss' });
+          return this.#startCall(key, pod, resource, clientId, shared);
+        },
+        () => this.#env.emit({ type: 'cache', result: 'shared' }),
+      );
+      call = this.#calls.get(key);
+      const token = await joined;
+      return this.#cachedToken(token);
+    } catch (error) {
+      if (!leave.signal.aborted || error !== leave.signal.reason) throw error;
+      throw atOwnDeadline ?? abortedError(call?.context() ?? context());
+    } finally {
+      cancelTimer();
+      signal?.removeEventListener('abort', onAbort);
     }
-    const token = await flight.join(deadline, signal);
-    return this.#cachedToken(token);
   }
 
-  #startFlight(
+  /** The NMI call for `key`; its token is cached before any caller resumes, a failure never is. */
+  #startCall(
     key: string,
     pod: PodRef,
     resource: string,
     clientId: string | undefined,
-    deadline: number,
-  ): TokenFlight {
+    shared: SharedCall,
+  ): Promise<NmiToken> {
     let url = `${this.#endpoint}/host/token/?resource=${encodeURIComponent(resource)}`;
     if (clientId !== undefined) url += `&client_id=${encodeURIComponent(clientId)}`;
-    const flight: TokenFlight = new TokenFlight(this.#env, { pod, resource, clientId, url }, deadline, () => {
-      if (this.#flights.get(key) === flight) this.#flights.delete(key);
-    });
-    this.#flights.set(key, flight);
-    // Registered before any waiter's handlers: the cache is filled before callers resume, and a
-    // failure is never cached.
-    flight.result.then(
-      (token) => {
-        if (this.#flights.get(key) === flight) this.#flights.delete(key);
+    const call = new TokenFlight(this.#env, { pod, resource, clientId, url }, shared, this.#closing.signal);
+    this.#calls.set(key, call);
+    return call.result
+      .then((token) => {
         if (!this.#closed && pod.uid !== '') {
           this.#cache.set(key, this.#cachedToken(token), this.#servableUntil(token), this.#now());
         }
-      },
-      () => {
-        if (this.#flights.get(key) === flight) this.#flights.delete(key);
-      },
-    );
-    return flight;
+        return token;
+      })
+      .finally(() => {
+        if (this.#calls.get(key) === call) this.#calls.delete(key);
+      });
   }
 
   /** The earlier of expiry minus the margin and max-age after NMI's answer. */

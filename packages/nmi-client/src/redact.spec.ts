@@ -16,4 +16,9 @@ describe('redact', () => {
     expect(redactTokens(`before ${jwt} after`)).toBe('before eyJh##### REDACTED #####dXJl after');
     expect(redactTokens('no token here')).toBe('no token here');
   });
+
+  it('redacts unsigned tokens too, with the replacement the caller gives', () => {
+    const unsigned = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.';
+    expect(redactTokens(`token ${unsigned} end`, () => '[REDACTED JWT]')).toBe('token [REDACTED JWT] end');
+  });
 });

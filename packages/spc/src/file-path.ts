@@ -1,5 +1,6 @@
+import { utf8Length } from './input-limits.js';
 import { echo } from './private/echo.js';
-import { goQuote, utf8Length } from './private/go-text.js';
+import { goQuote } from './private/go-text.js';
 import { SpcError, type SpcErrorCode } from './spc-error.js';
 
 /** Longest path element the driver accepts, in bytes. */

@@ -52,7 +52,10 @@ export const MAX_TEMPLATES_BYTES = 256 * 1024;
 /** One item of the `templates` array (its YAML document, template text included), in UTF-8 bytes. */
 export const MAX_TEMPLATE_BYTES = 64 * 1024;
 
-/** UTF-8 length without copying the string (a lone surrogate counts as 3 bytes, as it is sent). */
+/**
+ * UTF-8 length without copying the string, as Go's `len(string)` (a lone surrogate counts as 3
+ * bytes, as it is sent). The one definition for every byte limit and length check of this package.
+ */
 export function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }

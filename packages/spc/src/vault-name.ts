@@ -1,6 +1,7 @@
+import { utf8Length } from './input-limits.js';
 import type { CloudEnvironment } from './mount-plan.js';
 import { echo } from './private/echo.js';
-import { goQuote, utf8Length } from './private/go-text.js';
+import { goQuote } from './private/go-text.js';
 import { SpcError } from './spc-error.js';
 
 const VAULT_NAME_CHARACTERS = /^[-A-Za-z0-9]+$/;

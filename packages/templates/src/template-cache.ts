@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { type CompiledTemplate, compileTemplate } from './compile-template.js';
 
 export interface TemplateCacheOptions {
@@ -14,14 +15,15 @@ export interface TemplateCacheOptions {
  * share one. Failures are not kept: they throw every time, as they should.
  */
 export class TemplateCache {
-  readonly #maxEntries: number;
-  readonly #maxSourceLength: number;
-  readonly #entries = new Map<string, CompiledTemplate>();
-  #sourceLength = 0;
+  // Weighed by the source's UTF-16 length (lru-cache wants a size ≥ 1; an empty source counts 1).
+  readonly #entries: LRUCache<string, CompiledTemplate>;
 
   constructor(options: TemplateCacheOptions = {}) {
-    this.#maxEntries = options.maxEntries ?? 256;
-    this.#maxSourceLength = options.maxSourceLength ?? 1024 * 1024;
+    this.#entries = new LRUCache({
+      max: options.maxEntries ?? 256,
+      maxSize: options.maxSourceLength ?? 1024 * 1024,
+      sizeCalculation: (_compiled, source) => Math.max(source.length, 1),
+    });
   }
 
   /** Compiled templates held. */
@@ -32,21 +34,10 @@ export class TemplateCache {
   /** `compileTemplate(source)`, from the cache when the same text was compiled before. */
   readonly compile = (source: string): CompiledTemplate => {
     const cached = this.#entries.get(source);
-    if (cached) {
-      this.#entries.delete(source);
-      this.#entries.set(source, cached);
-      return cached;
-    }
+    if (cached) return cached;
     const compiled = compileTemplate(source);
-    if (source.length <= this.#maxSourceLength) {
-      this.#entries.set(source, compiled);
-      this.#sourceLength += source.length;
-      for (const [oldest] of this.#entries) {
-        if (this.#entries.size <= this.#maxEntries && this.#sourceLength <= this.#maxSourceLength) break;
-        this.#entries.delete(oldest);
-        this.#sourceLength -= oldest.length;
-      }
-    }
+    // A source longer than the whole budget is compiled and not kept.
+    this.#entries.set(source, compiled);
     return compiled;
   };
 }

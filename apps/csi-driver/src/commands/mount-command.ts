@@ -1,4 +1,5 @@
 import { mkdir, readFile } from 'node:fs/promises';
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { type FileToWrite, FileWriterError, writeAtomically } from '@keyvault-csi/file-writer';
 import {
   buildMountAttributes,
@@ -169,15 +170,7 @@ function report(
   );
 }
 
+/** Waits `ms`, or less when `signal` aborts (then resolves: the watch loop checks the signal). */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
+  return sleepFor(ms, undefined, { signal }).catch(() => undefined);
 }

@@ -1,9 +1,9 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { IdentityConfig, MountPlan } from '@keyvault-csi/spc';
+import { LRUCache } from 'lru-cache';
 import { IdentityBindingCredential } from '../identity-binding/identity-binding-credential.js';
 import type { TokenProxyAccess } from '../identity-binding/token-proxy-access.js';
 import { identityKeyFor } from '../mount/identity-key.js';
-import { BoundedCache } from './bounded-cache.js';
 import { CredentialError } from './credential-error.js';
 import { ModeCredential } from './mode-credential.js';
 import { createSecretFingerprint, type SecretFingerprint } from './secret-fingerprint.js';
@@ -53,7 +53,7 @@ export interface MountCredential {
  * value. One instance per process.
  */
 export class AzureCredentials {
-  readonly #cache: BoundedCache<TokenCredential>;
+  readonly #cache: LRUCache<string, TokenCredential, () => TokenCredential>;
   readonly #fingerprint: SecretFingerprint;
   readonly #env: Readonly<Record<string, string | undefined>>;
   readonly #imdsMaxRetries: number | undefined;
@@ -63,7 +63,11 @@ export class AzureCredentials {
   #identity: Promise<AzureIdentity> | undefined;
 
   constructor(options: AzureCredentialsOptions = {}) {
-    this.#cache = new BoundedCache(options.maxCachedCredentials ?? 128);
+    // memo(): the credential for a key, or the one its `context` creates (kept as most recently used).
+    this.#cache = new LRUCache({
+      max: options.maxCachedCredentials ?? 128,
+      memoMethod: (_key, _stale, { context }) => context(),
+    });
     this.#fingerprint = options.fingerprint ?? createSecretFingerprint();
     this.#env = options.env ?? process.env;
     this.#imdsMaxRetries = options.imdsMaxRetries;
@@ -206,13 +210,14 @@ export class AzureCredentials {
     const key = JSON.stringify(['VMManagedIdentity', clientId.toLowerCase()]);
     // IMDS keeps its own token cache, so a new credential would not make it issue a new token: no
     // age limit here, a managed identity's revocation is IMDS's.
-    const inner = this.#cache.getOrCreate(key, () =>
-      construct(who, undefined, () =>
-        clientId === ''
-          ? new ManagedIdentityCredential({ ...retries })
-          : new ManagedIdentityCredential({ clientId, ...retries }),
-      ),
-    );
+    const inner = this.#cache.memo(key, {
+      context: () =>
+        construct(who, undefined, () =>
+          clientId === ''
+            ? new ManagedIdentityCredential({ ...retries })
+            : new ManagedIdentityCredential({ clientId, ...retries }),
+        ),
+    });
     const context: IdentityErrorContext = {
       who,
       source: 'imds',
@@ -238,7 +243,7 @@ export class AzureCredentials {
       plan.cloud.activeDirectoryEndpoint,
       fingerprint,
     ]);
-    return this.#cache.getOrCreate(key, () => construct(who, this.#tokenAgeLimit, create));
+    return this.#cache.memo(key, { context: () => construct(who, this.#tokenAgeLimit, create) });
   }
 
   #azureIdentity(): Promise<AzureIdentity> {

@@ -1,3 +1,4 @@
+import { redactTokens } from '@keyvault-csi/nmi-client';
 import { CredentialError } from './credential-error.js';
 
 export interface IdentityErrorContext {
@@ -88,7 +89,7 @@ function stripPrefix(raw: string): string {
 function redact(text: string, values: readonly string[]): string {
   let out = text;
   for (const value of values) if (value.length >= 4) out = out.split(value).join('[REDACTED]');
-  return out.replace(/eyJ[\w-]+\.[\w-]+\.[\w-]+/g, '[REDACTED JWT]');
+  return redactTokens(out, () => '[REDACTED JWT]');
 }
 
 function bound(text: string): string {

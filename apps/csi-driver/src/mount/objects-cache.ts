@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type ObjectsOutcome, parseObjectsOutcome } from '@keyvault-csi/spc';
-import { BoundedCache } from '../credentials/bounded-cache.js';
+import { LRUCache } from 'lru-cache';
 
 /** Distinct `objects` texts kept (one per SecretProviderClass in use on the node, typically). */
 const MAX_ENTRIES = 256;
@@ -13,9 +13,13 @@ const MAX_WEIGHT_BYTES = 4 * 1024 * 1024;
  * SHA-256 of the text with the default file mode and the object cap, which change the outcome.
  */
 export class ObjectsCache {
-  readonly #cache = new BoundedCache<ObjectsOutcome>(MAX_ENTRIES, {
-    maxWeight: MAX_WEIGHT_BYTES,
-    weigh: (_outcome, key) => Number(key.slice(key.lastIndexOf(':') + 1)),
+  // memo(): the outcome for a key, or the one its `context` parses; weighed by the UTF-16 size at
+  // the key's end; one heavier than the whole budget is answered and not kept.
+  readonly #cache = new LRUCache<string, ObjectsOutcome, () => ObjectsOutcome>({
+    max: MAX_ENTRIES,
+    maxSize: MAX_WEIGHT_BYTES,
+    sizeCalculation: (_outcome, key) => Number(key.slice(key.lastIndexOf(':') + 1)),
+    memoMethod: (_key, _stale, { context }) => context(),
   });
   readonly #maxObjects: number;
   // Fixed per daemon (a flag), so it need not be part of the key.
@@ -33,12 +37,14 @@ export class ObjectsCache {
     const digest = createHash('sha256').update(text).digest('base64url');
     const key = `${digest}:${defaultFileMode}:${this.#maxObjects}:${text.length * 2}`;
     let parsed = false;
-    const outcome = this.#cache.getOrCreate(key, () => {
-      parsed = true;
-      return parseObjectsOutcome(text, defaultFileMode, {
-        maxObjects: this.#maxObjects,
-        writeCertAndKeyInSeparateFiles: this.#writeCertAndKeyInSeparateFiles,
-      });
+    const outcome = this.#cache.memo(key, {
+      context: () => {
+        parsed = true;
+        return parseObjectsOutcome(text, defaultFileMode, {
+          maxObjects: this.#maxObjects,
+          writeCertAndKeyInSeparateFiles: this.#writeCertAndKeyInSeparateFiles,
+        });
+      },
     });
     if (parsed) this.#misses++;
     else this.#hits++;

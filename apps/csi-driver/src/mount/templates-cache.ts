@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type KeyVaultObject, parseTemplatesOutcome, type TemplatesOutcome } from '@keyvault-csi/spc';
 import { TemplateCache } from '@keyvault-csi/templates';
-import { BoundedCache } from '../credentials/bounded-cache.js';
+import { LRUCache } from 'lru-cache';
 
 /** Distinct (`objects`, `templates`) pairs kept: one per SecretProviderClass with templates, typically. */
 const MAX_ENTRIES = 256;
@@ -17,9 +17,13 @@ const MAX_WEIGHT_BYTES = 2 * 1024 * 1024;
  * (`TemplateCache`): a class whose objects change keeps its compiled templates.
  */
 export class TemplatesCache {
-  readonly #cache = new BoundedCache<TemplatesOutcome>(MAX_ENTRIES, {
-    maxWeight: MAX_WEIGHT_BYTES,
-    weigh: (_outcome, key) => Number(key.slice(key.lastIndexOf(':') + 1)),
+  // memo(): the outcome for a key, or the one its `context` parses; weighed by the UTF-16 size at
+  // the key's end; one heavier than the whole budget is answered and not kept.
+  readonly #cache = new LRUCache<string, TemplatesOutcome, () => TemplatesOutcome>({
+    max: MAX_ENTRIES,
+    maxSize: MAX_WEIGHT_BYTES,
+    sizeCalculation: (_outcome, key) => Number(key.slice(key.lastIndexOf(':') + 1)),
+    memoMethod: (_key, _stale, { context }) => context(),
   });
   readonly #compiled = new TemplateCache();
   readonly #maxObjects: number;
@@ -49,12 +53,14 @@ export class TemplatesCache {
       .digest('base64url');
     const key = `${digest}:${defaultFileMode}:${this.#maxObjects}:${templatesText.length * 2}`;
     let parsed = false;
-    const outcome = this.#cache.getOrCreate(key, () => {
-      parsed = true;
-      return parseTemplatesOutcome(templatesText, defaultFileMode, objects, {
-        writeCertAndKeyInSeparateFiles: this.#writeCertAndKeyInSeparateFiles,
-        compile: this.#compiled.compile,
-      });
+    const outcome = this.#cache.memo(key, {
+      context: () => {
+        parsed = true;
+        return parseTemplatesOutcome(templatesText, defaultFileMode, objects, {
+          writeCertAndKeyInSeparateFiles: this.#writeCertAndKeyInSeparateFiles,
+          compile: this.#compiled.compile,
+        });
+      },
     });
     if (parsed) this.#misses++;
     else this.#hits++;

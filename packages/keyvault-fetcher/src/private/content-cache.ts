@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /** How the content cache behaves; every duration in milliseconds. */
 export interface ContentCacheSettings {
   /** A stored answer is served instead of asking Key Vault while younger than this (0: never). */
@@ -20,7 +22,6 @@ export interface StaleEntry<T> {
 
 interface Entry {
   readonly value: unknown;
-  readonly bytes: number;
   readonly fetchedAt: number;
   staleServed: boolean;
 }
@@ -31,19 +32,22 @@ const ENTRY_OVERHEAD_BYTES = 160;
 /**
  * What Key Vault answered, by the caller's key (the fetcher's keys start with the identity key, so
  * one identity's entries never answer another's read). Bounded by estimated bytes rather than by
- * count: one certificate bundle can weigh as much as a thousand small secrets. The fetcher's
- * LruMap is count-bounded and evicts silently, which cannot keep a byte total, hence this map.
+ * count: one certificate bundle can weigh as much as a thousand small secrets.
  *
  * An entry lives for max(ttl, stale window) after it was fetched; expired entries are dropped when
  * read and, from the least recently used end, whenever a new entry is stored. Errors are never
  * stored: only `store` adds entries, and the fetcher calls it with successful answers only.
+ *
+ * The LRU order and the byte bound are lru-cache's (`maxSize`; an entry above it is not kept). The
+ * ages are kept here, not with lru-cache's `ttl`: an entry has two windows (fresh, stale) against
+ * the injected clock, and lru-cache treats a start time of 0 as "no TTL", which an injected clock
+ * may well return.
  */
 export class ContentCache {
   readonly #settings: ContentCacheSettings;
   readonly #now: () => number;
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries: LRUCache<string, Entry> | undefined;
   readonly #retainMs: number;
-  #bytes = 0;
 
   constructor(settings: ContentCacheSettings, now: () => number) {
     for (const [name, value] of Object.entries(settings)) {
@@ -53,11 +57,13 @@ export class ContentCache {
     this.#settings = settings;
     this.#now = now;
     this.#retainMs = Math.max(settings.ttlMs, settings.staleOnErrorMs);
+    const maxSize = Math.floor(settings.maxBytes);
+    this.#entries = this.#retainMs > 0 && maxSize > 0 ? new LRUCache({ maxSize }) : undefined;
   }
 
   /** Whether anything is ever stored (a TTL or a stale window is set, and there is room). */
   get enabled(): boolean {
-    return this.#retainMs > 0 && this.#settings.maxBytes > 0;
+    return this.#entries !== undefined;
   }
 
   /** Whether lookups may be answered from the cache (a TTL is set). */
@@ -67,11 +73,11 @@ export class ContentCache {
 
   /** Estimated bytes held. */
   get bytes(): number {
-    return this.#bytes;
+    return this.#entries?.calculatedSize ?? 0;
   }
 
   get entries(): number {
-    return this.#entries.size;
+    return this.#entries?.size ?? 0;
   }
 
   /** The stored answer when it is younger than the TTL; marks it most recently used. */
@@ -79,7 +85,7 @@ export class ContentCache {
     if (this.#settings.ttlMs <= 0) return undefined;
     const entry = this.#live(key);
     if (entry === undefined || this.#now() - entry.fetchedAt >= this.#settings.ttlMs) return undefined;
-    this.#touch(key, entry);
+    this.#entries?.get(key);
     return entry.value as T;
   }
 
@@ -90,7 +96,7 @@ export class ContentCache {
     if (entry === undefined) return undefined;
     const ageMs = this.#now() - entry.fetchedAt;
     if (ageMs >= this.#settings.staleOnErrorMs) return undefined;
-    this.#touch(key, entry);
+    this.#entries?.get(key);
     const firstStaleServe = !entry.staleServed;
     entry.staleServed = true;
     return { value: entry.value as T, ageMs, firstStaleServe };
@@ -98,48 +104,34 @@ export class ContentCache {
 
   /** Keeps a successful answer; one larger than the whole budget is not kept. */
   store(key: string, value: unknown, valueBytes: number): void {
-    if (!this.enabled) return;
-    this.#delete(key);
-    const bytes = valueBytes + key.length * 2 + ENTRY_OVERHEAD_BYTES;
-    if (bytes > this.#settings.maxBytes) return;
+    const entries = this.#entries;
+    if (entries === undefined) return;
+    entries.delete(key);
+    const bytes = Math.ceil(valueBytes) + key.length * 2 + ENTRY_OVERHEAD_BYTES;
+    if (bytes > entries.maxSize) return;
     const now = this.#now();
     // The least recently used end holds mostly the oldest fetches: drop the expired ones there.
-    for (const [oldKey, entry] of this.#entries) {
-      if (now - entry.fetchedAt < this.#retainMs) break;
-      this.#delete(oldKey);
-    }
-    while (this.#bytes + bytes > this.#settings.maxBytes) {
-      const oldest = this.#entries.keys().next();
+    for (;;) {
+      const oldest = entries.rkeys().next();
       if (oldest.done) break;
-      this.#delete(oldest.value);
+      const entry = entries.peek(oldest.value);
+      if (entry !== undefined && now - entry.fetchedAt < this.#retainMs) break;
+      entries.delete(oldest.value);
     }
-    this.#entries.set(key, { value, bytes, fetchedAt: now, staleServed: false });
-    this.#bytes += bytes;
+    entries.set(key, { value, fetchedAt: now, staleServed: false }, { size: bytes });
   }
 
   clear(): void {
-    this.#entries.clear();
-    this.#bytes = 0;
+    this.#entries?.clear();
   }
 
+  /** The entry, unless it has outlived both windows (then it is dropped); recency unchanged. */
   #live(key: string): Entry | undefined {
-    const entry = this.#entries.get(key);
+    const entry = this.#entries?.peek(key);
     if (entry !== undefined && this.#now() - entry.fetchedAt >= this.#retainMs) {
-      this.#delete(key);
+      this.#entries?.delete(key);
       return undefined;
     }
     return entry;
-  }
-
-  #touch(key: string, entry: Entry): void {
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
-  }
-
-  #delete(key: string): void {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return;
-    this.#entries.delete(key);
-    this.#bytes -= entry.bytes;
   }
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { retryAfterMs } from './retry-after.js';
 
 export interface ThrottleRetryOptions {
@@ -42,18 +43,12 @@ export async function withThrottleRetry<T>(
   }
 }
 
-/** setTimeout as a promise that rejects with the signal's reason on abort. */
+/**
+ * `node:timers/promises` setTimeout, rejecting with the signal's own reason on abort (Node's rejects
+ * with an AbortError wrapping it; the fetcher's callers tell deadline from abort by the reason).
+ */
 export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
+  return sleepFor(ms, undefined, { signal }).catch(() => {
+    throw signal.reason;
   });
 }

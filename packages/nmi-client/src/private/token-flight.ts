@@ -1,3 +1,4 @@
+import type { SharedCall } from '@keyvault-csi/internal';
 import type { Dispatcher } from 'undici';
 import type { NmiError } from '../nmi-error.js';
 import type { NmiEvent } from '../nmi-event.js';
@@ -34,98 +35,41 @@ export interface FlightRequest {
 }
 
 /**
- * One token acquisition from NMI (with its retries) shared by every caller asking for the same
- * key at the same time.
- *
- * It runs until the LATEST deadline among its waiters, extended when a caller with more time
- * joins. Running under the first caller's deadline would fail a later caller with budget left
- * and make it start over, i.e. a second 80–100 s NMI wait; under the latest one each caller
- * still gets its answer by its own deadline (its waiter times out on its own), and NMI's wait
- * is never cut short while someone can still use the answer. When every waiter has left
- * (aborted or timed out) the call is abandoned: nobody is left to use it.
+ * One token acquisition from NMI (with its retries), run once for every caller asking for the same
+ * key at the same time: `SingleFlight` (from @keyvault-csi/internal) keeps the callers, this keeps
+ * the call. It runs until the LATEST deadline among its callers (`shared.latestDeadline`, read again
+ * at every check), so NMI's wait is never cut short while someone can still use the answer; when
+ * every caller has left, `shared.signal` aborts with the last one's reason ('deadline' or
+ * 'abandoned') and the call stops. `closing` stops it when the client closes.
  */
 export class TokenFlight {
   readonly #env: FlightEnvironment;
   readonly #request: FlightRequest;
-  readonly #controller = new AbortController();
+  readonly #shared: SharedCall;
+  readonly #signal: AbortSignal;
   readonly #startedAt: number;
-  readonly #onAbandoned: () => void;
   readonly #result: Promise<NmiToken>;
-  #deadline: number;
-  #waiters = 0;
-  #settled = false;
   #attempts = 0;
   #inFlight = false;
   #lastFailure: AttemptFailure | undefined;
 
-  constructor(env: FlightEnvironment, request: FlightRequest, deadline: number, onAbandoned: () => void) {
+  constructor(env: FlightEnvironment, request: FlightRequest, shared: SharedCall, closing: AbortSignal) {
     this.#env = env;
     this.#request = request;
-    this.#deadline = deadline;
+    this.#shared = shared;
+    this.#signal = AbortSignal.any([closing, shared.signal]);
     this.#startedAt = env.now();
-    this.#onAbandoned = onAbandoned;
     this.#result = this.#run();
-    this.#result.then(
-      () => {
-        this.#settled = true;
-      },
-      () => {
-        this.#settled = true;
-      },
-    );
   }
 
-  /** Resolves with the shared token, or rejects at this waiter's own deadline or abort. */
-  join(deadline: number, signal: AbortSignal | undefined): Promise<NmiToken> {
-    this.#waiters++;
-    if (deadline > this.#deadline) this.#deadline = deadline;
-    return new Promise<NmiToken>((resolve, reject) => {
-      let done = false;
-      let cancelTimer: (() => void) | undefined;
-      const finish = (leaving: InterruptReason | undefined, settle: () => void): void => {
-        if (done) return;
-        done = true;
-        cancelTimer?.();
-        signal?.removeEventListener('abort', onAbort);
-        this.#waiters--;
-        if (leaving !== undefined && this.#waiters === 0 && !this.#settled) this.#abandon(leaving);
-        settle();
-      };
-      const onAbort = (): void => finish('abandoned', () => reject(abortedError(this.#context())));
-      if (signal?.aborted) {
-        onAbort();
-        return;
-      }
-      signal?.addEventListener('abort', onAbort, { once: true });
-      cancelTimer = atDeadline(
-        () => deadline,
-        this.#env.now,
-        () => {
-          const error = this.#deadlineError();
-          // The last waiter's deadline is the call's deadline: it ends as a timeout, not an abandonment.
-          finish(deadline >= this.#deadline ? 'deadline' : 'abandoned', () => reject(error));
-        },
-      );
-      this.#result.then(
-        (token) => finish(undefined, () => resolve(token)),
-        (error: unknown) => finish(undefined, () => reject(error)),
-      );
-    });
-  }
-
-  /** Settles when NMI's answer (or the final error) is in, before any waiter hears of it. */
+  /** Settles with NMI's answer or the final error. */
   get result(): Promise<NmiToken> {
     return this.#result;
   }
 
-  /** Stops the call (client closing). */
-  cancel(): void {
-    this.#controller.abort('closed' satisfies InterruptReason);
-  }
-
-  #abandon(reason: InterruptReason): void {
-    this.#controller.abort(reason);
-    this.#onAbandoned();
+  /** The latest deadline among the callers still waiting. */
+  get deadline(): number {
+    return this.#shared.latestDeadline;
   }
 
   async #run(): Promise<NmiToken> {
@@ -136,7 +80,7 @@ export class TokenFlight {
       const started = env.now();
       const attemptController = new AbortController();
       const stopTimer = atDeadline(
-        () => this.#deadline,
+        () => this.#shared.latestDeadline,
         env.now,
         () => attemptController.abort('deadline' satisfies InterruptReason),
       );
@@ -144,7 +88,7 @@ export class TokenFlight {
         dispatcher: env.dispatcher,
         url: this.#request.url,
         pod: this.#request.pod,
-        signal: AbortSignal.any([this.#controller.signal, attemptController.signal]),
+        signal: AbortSignal.any([this.#signal, attemptController.signal]),
         now: env.now,
       });
       stopTimer();
@@ -172,51 +116,52 @@ export class TokenFlight {
         attempt,
       });
       this.#lastFailure = failure;
-      if (!isRetryable(failure)) throw failureError(failure, this.#context());
+      if (!isRetryable(failure)) throw failureError(failure, this.context());
       if (attempt >= env.maxAttempts) {
-        throw failureError(failure, this.#context(`all ${env.maxAttempts} attempts used`));
+        throw failureError(failure, this.context(`all ${env.maxAttempts} attempts used`));
       }
       const delayMs = backoffDelay(attempt, env.backoff, env.random);
-      if (env.now() + delayMs >= this.#deadline) {
-        throw failureError(failure, this.#context('retry budget exhausted'));
+      if (env.now() + delayMs >= this.#shared.latestDeadline) {
+        throw failureError(failure, this.context('retry budget exhausted'));
       }
       env.emit({ type: 'retry', attempt, delayMs });
       try {
-        await env.sleep(delayMs, this.#controller.signal);
+        await env.sleep(delayMs, this.#signal);
       } catch {
         // An aborted sleep is handled below.
       }
-      if (this.#controller.signal.aborted) {
-        throw this.#interruptedError(this.#controller.signal.reason as InterruptReason);
+      if (this.#signal.aborted) {
+        throw this.#interruptedError(this.#signal.reason as InterruptReason);
       }
     }
   }
 
   #interruptedError(reason: InterruptReason): NmiError {
-    if (reason === 'deadline') return this.#deadlineError();
-    return reason === 'closed' ? closedError(this.#context()) : abortedError(this.#context());
+    if (reason === 'deadline') return this.deadlineError();
+    return reason === 'closed' ? closedError(this.context()) : abortedError(this.context());
   }
 
   /**
    * At a deadline, the last answer NMI gave is the most useful error ("identity not assigned"
    * beats "timed out"); NMI_TIMEOUT only when NMI never answered before the request in flight.
    */
-  #deadlineError(): NmiError {
+  deadlineError(): NmiError {
     const last = this.#lastFailure;
     if (this.#inFlight) {
       if (last !== undefined && last.kind !== 'network') {
         return failureError(
           last,
-          this.#context(`deadline reached while attempt ${this.#attempts} was in flight`),
+          this.context(`deadline reached while attempt ${this.#attempts} was in flight`),
         );
       }
-      return timeoutError(this.#context());
+      return timeoutError(this.context());
     }
-    if (last !== undefined) return failureError(last, this.#context('deadline reached'));
-    return timeoutError(this.#context());
+    if (last !== undefined) return failureError(last, this.context('deadline reached'));
+    return timeoutError(this.context());
   }
 
-  #context(note?: string): ErrorContext {
+  /** What an error names: the pod, the resource, NMI and how far the call got. */
+  context(note?: string): ErrorContext {
     return {
       pod: this.#request.pod,
       resource: this.#request.resource,

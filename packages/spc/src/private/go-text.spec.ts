@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { utf8Length } from '../input-limits.js';
 import { echo } from './echo.js';
-import { goParseBool, goQuote, goToUpper, goTrimSpace, utf8Length } from './go-text.js';
+import { goParseBool, goQuote, goToUpper, goTrimSpace } from './go-text.js';
 
 describe('goTrimSpace', () => {
   it('strips Go white space including U+0085, but keeps U+FEFF', () => {

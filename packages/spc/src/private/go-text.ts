@@ -112,11 +112,6 @@ export function goToUpper(text: string): string {
   return out;
 }
 
-/** Length in UTF-8 bytes, as Go's `len(string)`. */
-export function utf8Length(text: string): number {
-  return Buffer.byteLength(text, 'utf8');
-}
-
 // strings.EqualFold against an ASCII word: Unicode simple folding adds `ſ` (s) and `K` (Kelvin, k).
 export function equalFold(text: string, word: string): boolean {
   if (text.length !== word.length) return false;

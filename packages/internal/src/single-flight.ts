@@ -8,6 +8,13 @@ export interface SharedCall {
   readonly latestDeadline: number;
 }
 
+/** One caller: it leaves (rejected with its signal's reason) when its signal aborts. */
+export interface SingleFlightCaller {
+  readonly signal: AbortSignal;
+  /** Epoch ms by which this caller needs the answer; Infinity for none. */
+  readonly deadline: number;
+}
+
 interface Entry<T> {
   readonly controller: AbortController;
   promise: Promise<T>;
@@ -17,8 +24,14 @@ interface Entry<T> {
 
 /**
  * Coalesces identical concurrent operations: callers with the same key while one is in flight share
- * its result. Each caller keeps its own abort signal; the shared operation is aborted only when no
- * caller is left, so one pod's short deadline never fails another pod's mount.
+ * its result. Each caller keeps its own abort signal; the shared operation is aborted (with the
+ * reason of the last caller to leave) only when no caller is left, so one pod's short deadline never
+ * fails another pod's mount. The operation reads the latest deadline among its callers, which grows
+ * as callers with more time join: running under the first caller's deadline would fail a later
+ * caller that still has budget and make it start over.
+ *
+ * Used by the Key Vault fetcher (one read per object and identity) and the NMI client (one token
+ * request per pod, resource and client id).
  */
 export class SingleFlight<T> {
   readonly #inFlight = new Map<string, Entry<T>>();
@@ -29,7 +42,7 @@ export class SingleFlight<T> {
 
   run(
     key: string,
-    caller: { readonly signal: AbortSignal; readonly deadline: number },
+    caller: SingleFlightCaller,
     start: (shared: SharedCall) => Promise<T>,
     onJoin?: () => void,
   ): Promise<T> {
