@@ -1,12 +1,6 @@
-import { createHash } from 'node:crypto';
 import { type KeyVaultObject, parseTemplatesOutcome, type TemplatesOutcome } from '@keyvault-csi/spc';
 import { TemplateCache } from '@keyvault-csi/templates';
-import { LRUCache } from 'lru-cache';
-
-/** Distinct (`objects`, `templates`) pairs kept: one per SecretProviderClass with templates, typically. */
-const MAX_ENTRIES = 256;
-/** UTF-16 bytes of the template texts behind the kept outcomes (compiled code grows with them). */
-const MAX_WEIGHT_BYTES = 2 * 1024 * 1024;
+import { ParseCache } from './parse-cache.js';
 
 /**
  * Parse results of `templates` texts by content, as `ObjectsCache` keeps those of `objects`: every
@@ -17,19 +11,12 @@ const MAX_WEIGHT_BYTES = 2 * 1024 * 1024;
  * (`TemplateCache`): a class whose objects change keeps its compiled templates.
  */
 export class TemplatesCache {
-  // memo(): the outcome for a key, or the one its `context` parses; weighed by the UTF-16 size at
-  // the key's end; one heavier than the whole budget is answered and not kept.
-  readonly #cache = new LRUCache<string, TemplatesOutcome, () => TemplatesOutcome>({
-    max: MAX_ENTRIES,
-    maxSize: MAX_WEIGHT_BYTES,
-    sizeCalculation: (_outcome, key) => Number(key.slice(key.lastIndexOf(':') + 1)),
-    memoMethod: (_key, _stale, { context }) => context(),
-  });
+  // One entry per SecretProviderClass with templates, typically; weighed by the template text
+  // (compiled code grows with it).
+  readonly #cache = new ParseCache<TemplatesOutcome>({ maxEntries: 256, maxWeightBytes: 2 * 1024 * 1024 });
   readonly #compiled = new TemplateCache();
   readonly #maxObjects: number;
   readonly #writeCertAndKeyInSeparateFiles: boolean;
-  #hits = 0;
-  #misses = 0;
 
   constructor(options: { readonly maxObjects: number; readonly writeCertAndKeyInSeparateFiles?: boolean }) {
     this.#maxObjects = options.maxObjects;
@@ -46,28 +33,19 @@ export class TemplatesCache {
     defaultFileMode: number,
     objects: readonly KeyVaultObject[],
   ): TemplatesOutcome {
-    const digest = createHash('sha256')
-      .update(`${objectsText.length}:`)
-      .update(objectsText)
-      .update(templatesText)
-      .digest('base64url');
-    const key = `${digest}:${defaultFileMode}:${this.#maxObjects}:${templatesText.length * 2}`;
-    let parsed = false;
-    const outcome = this.#cache.memo(key, {
-      context: () => {
-        parsed = true;
-        return parseTemplatesOutcome(templatesText, defaultFileMode, objects, {
+    return this.#cache.outcome(
+      [objectsText, templatesText],
+      `${defaultFileMode}:${this.#maxObjects}`,
+      templatesText,
+      () =>
+        parseTemplatesOutcome(templatesText, defaultFileMode, objects, {
           writeCertAndKeyInSeparateFiles: this.#writeCertAndKeyInSeparateFiles,
           compile: this.#compiled.compile,
-        });
-      },
-    });
-    if (parsed) this.#misses++;
-    else this.#hits++;
-    return outcome;
+        }),
+    );
   }
 
   get stats(): { readonly hits: number; readonly misses: number; readonly entries: number } {
-    return { hits: this.#hits, misses: this.#misses, entries: this.#cache.size };
+    return this.#cache.stats;
   }
 }
